@@ -1,0 +1,31 @@
+import { describe, expect, test } from 'bun:test';
+import { ConfigError, readConfig } from './config';
+
+describe('readConfig', () => {
+  test('in production, refuses a missing or short JWT_SECRET', () => {
+    expect(() => readConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
+    expect(() => readConfig({ NODE_ENV: 'production', JWT_SECRET: 'too-short' })).toThrow(/at least 32 characters/);
+  });
+
+  test('in production, accepts a secret of 32 characters or more', () => {
+    const config = readConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) });
+    expect(config.jwt).toMatchObject({ secret: 'x'.repeat(32), usingDevelopmentSecret: false });
+  });
+
+  test('in development, a missing secret falls back to the development one, flagged', () => {
+    const config = readConfig({});
+    expect(config.jwt.usingDevelopmentSecret).toBe(true);
+    expect(config.jwt.secret.length).toBeGreaterThanOrEqual(32);
+  });
+
+  test('defaults: port 3000 on 0.0.0.0, pool of 10, embedded database when DATABASE_URL is unset', () => {
+    const config = readConfig({});
+    expect(config).toMatchObject({ port: 3000, host: '0.0.0.0' });
+    expect(config.database).toEqual({ url: undefined, poolMax: 10, embeddedDataDir: '.data/pglite' });
+  });
+
+  test('refuses numbers that are not positive integers', () => {
+    expect(() => readConfig({ PORT: 'abc' })).toThrow(/PORT/);
+    expect(() => readConfig({ DB_POOL_MAX: '0' })).toThrow(/DB_POOL_MAX/);
+  });
+});

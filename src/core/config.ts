@@ -1,0 +1,70 @@
+/**
+ * Every setting the app reads from the environment, parsed and checked once.
+ * Runtime code and drizzle.config.ts both read this module, never process.env directly.
+ */
+
+export class ConfigError extends Error {}
+
+/** Signs development tokens only; production refuses to start with it (see readConfig). */
+const DEVELOPMENT_JWT_SECRET = 'conduit-development-secret-never-use-in-production';
+const MIN_PRODUCTION_SECRET_LENGTH = 32;
+
+type Env = Record<string, string | undefined>;
+
+function positiveInteger(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new ConfigError(`${name} must be a positive integer, got "${raw}"`);
+  }
+  return value;
+}
+
+export function readConfig(env: Env) {
+  const nodeEnv = env.NODE_ENV ?? 'development';
+  const production = nodeEnv === 'production';
+  const jwtSecret = env.JWT_SECRET ?? '';
+
+  if (production && jwtSecret.length < MIN_PRODUCTION_SECRET_LENGTH) {
+    throw new ConfigError(
+      `JWT_SECRET must be set to a random string of at least ${MIN_PRODUCTION_SECRET_LENGTH} ` +
+        'characters when NODE_ENV=production (for example: openssl rand -base64 48).',
+    );
+  }
+
+  return {
+    nodeEnv,
+    production,
+    port: positiveInteger(env, 'PORT', 3000),
+    host: env.HOST || '0.0.0.0',
+    database: {
+      /** A PostgreSQL server; when absent, the embedded PGlite database is used. */
+      url: env.DATABASE_URL || undefined,
+      poolMax: positiveInteger(env, 'DB_POOL_MAX', 10),
+      /** Where the embedded database keeps its files; `memory://` keeps nothing. */
+      embeddedDataDir: env.PGLITE_DATA_DIR || '.data/pglite',
+    },
+    jwt: {
+      secret: jwtSecret || DEVELOPMENT_JWT_SECRET,
+      usingDevelopmentSecret: jwtSecret === '',
+      /** A duration jose understands: "7d", "12h", "30m". */
+      expiresIn: env.JWT_EXPIRES_IN || '7d',
+    },
+  } as const;
+}
+
+export type Config = ReturnType<typeof readConfig>;
+
+function loadConfig(): Config {
+  try {
+    return readConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    // A misconfigured process must not start; say why without a stack trace.
+    console.error(`Configuration error: ${error.message}`);
+    process.exit(1);
+  }
+}
+
+export const config = loadConfig();

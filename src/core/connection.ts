@@ -1,0 +1,68 @@
+/**
+ * Opens a Drizzle database over either a PostgreSQL server (postgres.js, pooled) or the
+ * embedded PGlite engine. Most code wants the app's shared `db` from ./database.ts instead;
+ * this module exists so that the migration command and the test setup can open a
+ * connection of their own without starting the app's.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import type { Config } from './config';
+
+/** What every repository programs against: the query builder common to both drivers. */
+export type Database = PgDatabase<PgQueryResultHKT>;
+
+export interface Connection {
+  db: Database;
+  /** Human-readable target, with any password left out. */
+  target: string;
+  /** Applies the pending migrations under drizzle/. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const MIGRATIONS_FOLDER = join(import.meta.dir, '../../drizzle');
+
+/** Column names are snake_case in SQL and camelCase in TypeScript, here and in drizzle.config.ts. */
+export const CASING = 'snake_case';
+
+export function connect(settings: Config['database']): Connection {
+  return settings.url ? connectServer(settings.url, settings.poolMax) : connectEmbedded(settings.embeddedDataDir);
+}
+
+function connectServer(url: string, poolMax: number): Connection {
+  const client = postgres(url, {
+    max: poolMax,
+    connect_timeout: 5, // seconds; a dead server fails requests fast instead of hanging them
+    idle_timeout: 30,
+    max_lifetime: 60 * 30,
+    onnotice: () => {},
+  });
+  const db = drizzlePostgres({ client, casing: CASING });
+  const { hostname, port, pathname } = new URL(url);
+  return {
+    db,
+    target: `PostgreSQL at ${hostname}:${port || 5432}${pathname}`,
+    migrate: () => migratePostgres(db, { migrationsFolder: MIGRATIONS_FOLDER }),
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+function connectEmbedded(dataDir: string): Connection {
+  const inMemory = dataDir.startsWith('memory://');
+  if (!inMemory) mkdirSync(dataDir, { recursive: true });
+  const client = new PGlite(dataDir);
+  const db = drizzlePglite({ client, casing: CASING });
+  return {
+    db,
+    target: inMemory ? 'embedded PostgreSQL (in memory)' : `embedded PostgreSQL in ${dataDir}`,
+    migrate: () => migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER }),
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * The one database the app uses. Only repositories (and tests) import it.
+ *
+ * Without DATABASE_URL this is the embedded PGlite database, and its pending migrations
+ * are applied here so that a fresh clone starts with no setup. A PostgreSQL server is
+ * migrated by the operator (`bun run db:migrate`), never implicitly by the app.
+ */
+import { config } from './config';
+import { connect } from './connection';
+
+const connection = connect(config.database);
+
+if (!config.database.url) await connection.migrate();
+
+export const db = connection.db;
+export const databaseTarget = connection.target;
+export const closeDatabase = connection.close;
+
+/**
+ * The name of the unique constraint or index a failed statement violated, if that is why
+ * it failed. Drizzle wraps driver errors, and the two drivers name the field differently.
+ */
+export function violatedUniqueConstraint(error: unknown): string | undefined {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    const pgError = e as Error & { code?: string; constraint_name?: string; constraint?: string };
+    if (pgError.code === '23505') return pgError.constraint_name ?? pgError.constraint ?? '';
+  }
+  return undefined;
+}

@@ -1,0 +1,28 @@
+import { Elysia } from 'elysia';
+import { authentication } from '../core/auth';
+import { LoginBody, RegisterBody, UpdateUserBody, UserResponse } from './users.model';
+import { currentUser, login, register, updateCurrentUser } from './users.service';
+
+export const usersController = new Elysia({ name: 'users.controller', detail: { tags: ['Users'] } })
+  .use(authentication)
+  .post('/users', async ({ body, status }) => status(201, { user: await register(body.user) }), {
+    body: RegisterBody,
+    response: { 201: UserResponse },
+    detail: { summary: 'Register a new user' },
+  })
+  .post('/users/login', async ({ body }) => ({ user: await login(body.user) }), {
+    body: LoginBody,
+    response: UserResponse,
+    detail: { summary: 'Log in' },
+  })
+  .get('/user', async ({ currentUserId }) => ({ user: await currentUser(currentUserId) }), {
+    auth: true,
+    response: UserResponse,
+    detail: { summary: 'Get the current user' },
+  })
+  .put('/user', async ({ currentUserId, body }) => ({ user: await updateCurrentUser(currentUserId, body.user) }), {
+    auth: true,
+    body: UpdateUserBody,
+    response: UserResponse,
+    detail: { summary: 'Update the current user' },
+  });

@@ -1,0 +1,54 @@
+import { eq, sql } from 'drizzle-orm';
+import { db, violatedUniqueConstraint } from '../core/database';
+import { Invalid } from '../core/errors';
+import { users } from './schema/users.schema';
+
+export type UserRow = typeof users.$inferSelect;
+type NewUserRow = typeof users.$inferInsert;
+
+/** Which request field each unique index protects. */
+const UNIQUE_FIELDS: Record<string, string> = {
+  users_email_unique: 'email',
+  users_username_unique: 'username',
+};
+
+/** The database decides uniqueness; a violation becomes the contract's 422 for that field. */
+function rethrowIfTaken(error: unknown): never {
+  const field = UNIQUE_FIELDS[violatedUniqueConstraint(error) ?? ''];
+  if (field) throw new Invalid({ [field]: ['has already been taken'] });
+  throw error;
+}
+
+export async function insertUser(user: NewUserRow): Promise<UserRow> {
+  try {
+    const [row] = await db.insert(users).values(user).returning();
+    return row as UserRow;
+  } catch (error) {
+    rethrowIfTaken(error);
+  }
+}
+
+export async function findUserById(id: number): Promise<UserRow | undefined> {
+  const [row] = await db.select().from(users).where(eq(users.id, id));
+  return row;
+}
+
+/** Case-insensitive, through the lower(email) unique index. */
+export async function findUserByEmail(email: string): Promise<UserRow | undefined> {
+  const [row] = await db.select().from(users).where(sql`lower(${users.email}) = lower(${email})`);
+  return row;
+}
+
+/** Applies the changes and returns the updated row, or undefined when the user no longer exists. */
+export async function updateUser(id: number, changes: Partial<NewUserRow>): Promise<UserRow | undefined> {
+  try {
+    const [row] = await db
+      .update(users)
+      .set({ ...changes, updatedAt: sql`now()` })
+      .where(eq(users.id, id))
+      .returning();
+    return row;
+  } catch (error) {
+    rethrowIfTaken(error);
+  }
+}

@@ -1,0 +1,69 @@
+import { signToken } from '../core/auth';
+import { Invalid, Unauthorized } from '../core/errors';
+import type { AuthenticatedUser, Credentials, Registration, UserChanges } from './users.model';
+import { findUserByEmail, findUserById, insertUser, type UserRow, updateUser } from './users.repository';
+
+/** argon2id at OWASP's recommended minimum (19 MiB, 2 passes); Bun hashes on a worker thread. */
+const PASSWORD_HASHING = { algorithm: 'argon2id', memoryCost: 19_456, timeCost: 2 } as const;
+
+function hashPassword(password: string): Promise<string> {
+  return Bun.password.hash(password, PASSWORD_HASHING);
+}
+
+/**
+ * Verifying against a real hash even for an unknown email keeps both failures equally
+ * slow, so response times do not reveal which emails are registered.
+ */
+let decoyHash: Promise<string> | undefined;
+function hashForUnknownEmail(): Promise<string> {
+  decoyHash ??= hashPassword(crypto.randomUUID());
+  return decoyHash;
+}
+
+async function authenticated(user: UserRow): Promise<AuthenticatedUser> {
+  return {
+    email: user.email,
+    token: await signToken(user.id),
+    username: user.username,
+    bio: user.bio,
+    image: user.image,
+  };
+}
+
+export async function register({ username, email, password }: Registration): Promise<AuthenticatedUser> {
+  const user = await insertUser({ username, email, passwordHash: await hashPassword(password) });
+  return authenticated(user);
+}
+
+export async function login({ email, password }: Credentials): Promise<AuthenticatedUser> {
+  const user = await findUserByEmail(email);
+  const matches = await Bun.password.verify(password, user?.passwordHash ?? (await hashForUnknownEmail()));
+  if (!user || !matches) {
+    // One message for both cases: never tell which of the two was wrong.
+    throw new Unauthorized({ 'email or password': ['is invalid'] });
+  }
+  return authenticated(user);
+}
+
+export async function currentUser(userId: number): Promise<AuthenticatedUser> {
+  const user = await findUserById(userId);
+  // A valid token whose user is gone authenticates nobody.
+  if (!user) throw new Unauthorized({ token: ['belongs to no user'] });
+  return authenticated(user);
+}
+
+export async function updateCurrentUser(userId: number, changes: UserChanges): Promise<AuthenticatedUser> {
+  const { password, bio, image, ...rest } = changes;
+  if (Object.values(changes).every((value) => value === undefined)) {
+    throw new Invalid({ user: ['must contain at least one field to update'] });
+  }
+  const user = await updateUser(userId, {
+    ...rest,
+    // Front ends send "" from untouched settings fields: both "" and null clear the value.
+    ...(bio !== undefined && { bio: bio || null }),
+    ...(image !== undefined && { image: image || null }),
+    ...(password !== undefined && { passwordHash: await hashPassword(password) }),
+  });
+  if (!user) throw new Unauthorized({ token: ['belongs to no user'] });
+  return authenticated(user);
+}

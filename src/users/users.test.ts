@@ -1,0 +1,295 @@
+import { describe, expect, test } from 'bun:test';
+import { SignJWT } from 'jose';
+import { config } from '../core/config';
+import { api, registerUser, uniqueName } from '../test/api';
+import { findUserByEmail } from './users.repository';
+
+const secret = new TextEncoder().encode(config.jwt.secret);
+
+function newUser(overrides: Record<string, unknown> = {}) {
+  const username = uniqueName();
+  return { username, email: `${username}@example.com`, password: 'correct horse', ...overrides };
+}
+
+describe('POST /api/users (register)', () => {
+  test('creates the user and returns it with a token, 201', async () => {
+    const user = newUser();
+    const response = await api('POST', '/api/users', { body: { user } });
+
+    expect(response.status).toBe(201);
+    expect(response.body).toEqual({
+      user: { email: user.email, username: user.username, bio: null, image: null, token: expect.any(String) },
+    });
+  });
+
+  test('stores an argon2id hash, never the password, and never returns either', async () => {
+    const user = newUser();
+    const response = await api('POST', '/api/users', { body: { user } });
+
+    expect(JSON.stringify(response.body)).not.toContain(user.password);
+    expect(JSON.stringify(response.body)).not.toContain('argon2');
+    const row = await findUserByEmail(user.email);
+    expect(row?.passwordHash).toStartWith('$argon2id$');
+    expect(row?.passwordHash).toContain('m=19456,t=2,p=1');
+  });
+
+  test('refuses a taken email, whatever its case, with 422 on the email field', async () => {
+    const first = newUser();
+    await api('POST', '/api/users', { body: { user: first } });
+
+    const response = await api('POST', '/api/users', {
+      body: { user: newUser({ email: first.email.toUpperCase() }) },
+    });
+
+    expect(response.status).toBe(422);
+    expect(response.body).toEqual({ errors: { email: ['has already been taken'] } });
+  });
+
+  test('refuses a taken username with 422 on the username field', async () => {
+    const first = newUser();
+    await api('POST', '/api/users', { body: { user: first } });
+
+    const response = await api('POST', '/api/users', { body: { user: newUser({ username: first.username }) } });
+
+    expect(response.status).toBe(422);
+    expect(response.body).toEqual({ errors: { username: ['has already been taken'] } });
+  });
+
+  test('20 simultaneous registrations of one email: exactly one 201, the rest 422', async () => {
+    const email = `${uniqueName('race')}@example.com`;
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () => api('POST', '/api/users', { body: { user: newUser({ email }) } })),
+    );
+
+    const statuses = responses.map((response) => response.status).sort();
+    expect(statuses).toEqual([201, ...Array(19).fill(422)]);
+    for (const response of responses.filter((r) => r.status === 422)) {
+      expect(response.body).toEqual({ errors: { email: ['has already been taken'] } });
+    }
+  });
+
+  test('names every missing field', async () => {
+    const response = await api('POST', '/api/users', { body: { user: {} } });
+
+    expect(response.status).toBe(422);
+    expect(response.body).toEqual({
+      errors: { username: ["can't be blank"], email: ["can't be blank"], password: ["can't be blank"] },
+    });
+  });
+
+  test.each([
+    [{ email: 'not-an-email' }, 'email', 'is invalid'],
+    [{ email: '' }, 'email', 'is invalid'],
+    [{ password: 'short' }, 'password', 'is too short (minimum is 8 characters)'],
+    [{ password: 'x'.repeat(257) }, 'password', 'is too long (maximum is 256 characters)'],
+    [{ username: '' }, 'username', "can't be blank"],
+    [{ username: 'x'.repeat(65) }, 'username', 'is too long (maximum is 64 characters)'],
+    [{ username: 'has space' }, 'username', "may only contain letters, digits, '_', '-' and '.'"],
+    [{ username: 42 }, 'username', 'must be a string'],
+  ])('refuses %j with 422 on the %s field', async (override, field, message) => {
+    const response = await api('POST', '/api/users', { body: { user: newUser(override) } });
+
+    expect(response.status).toBe(422);
+    expect(response.body).toEqual({ errors: { [field]: [message] } });
+  });
+
+  test('refuses a body without the user wrapper', async () => {
+    const response = await api('POST', '/api/users', { body: newUser() });
+
+    expect(response.status).toBe(422);
+    expect(response.body).toEqual({ errors: { user: ["can't be blank"] } });
+  });
+
+  test('refuses malformed JSON with 422 and an errors body', async () => {
+    const response = await api('POST', '/api/users', { body: '{"user": {' });
+
+    expect(response.status).toBe(422);
+    expect(response.body).toEqual({ errors: { body: ['is not valid JSON'] } });
+  });
+});
+
+describe('POST /api/users/login', () => {
+  test('returns the user with a fresh token; the email matches in any case', async () => {
+    const user = await registerUser();
+    const response = await api('POST', '/api/users/login', {
+      body: { user: { email: user.email.toUpperCase(), password: user.password } },
+    });
+
+    expect(response.status).toBe(200);
+    expect(response.body.user).toMatchObject({ email: user.email, username: user.username });
+    const me = await api('GET', '/api/user', { token: response.body.user.token });
+    expect(me.body.user.username).toBe(user.username);
+  });
+
+  test('a wrong password and an unknown email get the same 401, naming neither', async () => {
+    const user = await registerUser();
+    const wrongPassword = await api('POST', '/api/users/login', {
+      body: { user: { email: user.email, password: 'not the password' } },
+    });
+    const unknownEmail = await api('POST', '/api/users/login', {
+      body: { user: { email: `${uniqueName()}@example.com`, password: user.password } },
+    });
+
+    expect(wrongPassword.status).toBe(401);
+    expect(unknownEmail.status).toBe(401);
+    expect(wrongPassword.body).toEqual({ errors: { 'email or password': ['is invalid'] } });
+    expect(unknownEmail.body).toEqual(wrongPassword.body);
+  });
+
+  test('refuses missing credentials with 422', async () => {
+    const response = await api('POST', '/api/users/login', { body: { user: { email: 'a@b.c' } } });
+
+    expect(response.status).toBe(422);
+    expect(response.body).toEqual({ errors: { password: ["can't be blank"] } });
+  });
+});
+
+describe('GET /api/user', () => {
+  test('returns the current user for "Token <jwt>" and "Bearer <jwt>"', async () => {
+    const user = await registerUser();
+    for (const scheme of ['Token', 'Bearer']) {
+      const response = await api('GET', '/api/user', { headers: { authorization: `${scheme} ${user.token}` } });
+
+      expect(response.status).toBe(200);
+      expect(response.body.user).toMatchObject({ email: user.email, username: user.username, bio: null, image: null });
+    }
+  });
+
+  test('without a token: 401 with an errors body', async () => {
+    const response = await api('GET', '/api/user');
+
+    expect(response.status).toBe(401);
+    expect(response.body).toEqual({ errors: { token: ['is missing'] } });
+  });
+
+  const now = () => Math.floor(Date.now() / 1000);
+  const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const badTokens: Record<string, () => Promise<string>> = {
+    'a malformed header': async () => 'Basic dXNlcjpwYXNz',
+    'a token that is not a JWT': async () => 'Token not.a.jwt',
+    'a wrong signature': async () =>
+      `Token ${await new SignJWT({})
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('1')
+        .setExpirationTime('1h')
+        .sign(new TextEncoder().encode('another secret of sufficient length!!'))}`,
+    'another algorithm (HS512)': async () =>
+      `Token ${await new SignJWT({}).setProtectedHeader({ alg: 'HS512' }).setSubject('1').setExpirationTime('1h').sign(secret)}`,
+    'alg "none"': async () =>
+      `Token ${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ sub: '1', exp: now() + 3600 })}.`,
+    'an expired token': async () =>
+      `Token ${await new SignJWT({})
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('1')
+        .setIssuedAt(now() - 7200)
+        .setExpirationTime(now() - 3600)
+        .sign(secret)}`,
+    'a token without expiry': async () =>
+      `Token ${await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('1').sign(secret)}`,
+    'a token for a user that does not exist': async () =>
+      `Token ${await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('2147483000').setExpirationTime('1h').sign(secret)}`,
+  };
+
+  for (const [name, authorization] of Object.entries(badTokens)) {
+    test(`with ${name}: 401 with an errors body`, async () => {
+      const response = await api('GET', '/api/user', { headers: { authorization: await authorization() } });
+
+      expect(response.status).toBe(401);
+      expect(Object.keys(response.body.errors)).toEqual(['token']);
+    });
+  }
+});
+
+describe('PUT /api/user', () => {
+  test('updates only the fields sent', async () => {
+    const user = await registerUser();
+    const response = await api('PUT', '/api/user', {
+      token: user.token,
+      body: { user: { bio: 'I work at statefarm', image: 'https://example.com/jake.png' } },
+    });
+
+    expect(response.status).toBe(200);
+    expect(response.body.user).toMatchObject({
+      email: user.email,
+      username: user.username,
+      bio: 'I work at statefarm',
+      image: 'https://example.com/jake.png',
+    });
+    const me = await api('GET', '/api/user', { token: user.token });
+    expect(me.body.user.bio).toBe('I work at statefarm');
+  });
+
+  test('an empty string or null clears bio and image', async () => {
+    const user = await registerUser();
+    await api('PUT', '/api/user', {
+      token: user.token,
+      body: { user: { bio: 'something', image: 'https://x.io/a.png' } },
+    });
+
+    const response = await api('PUT', '/api/user', { token: user.token, body: { user: { bio: '', image: null } } });
+
+    expect(response.status).toBe(200);
+    expect(response.body.user).toMatchObject({ bio: null, image: null });
+  });
+
+  test('changes email, username and password; the new password logs in, the old does not', async () => {
+    const user = await registerUser();
+    const username = uniqueName();
+    const changes = { email: `${username}@example.org`, username, password: 'a new password' };
+
+    const response = await api('PUT', '/api/user', { token: user.token, body: { user: changes } });
+
+    expect(response.status).toBe(200);
+    expect(response.body.user).toMatchObject({ email: changes.email, username });
+    const login = (password: string) =>
+      api('POST', '/api/users/login', { body: { user: { email: changes.email, password } } });
+    expect((await login('a new password')).status).toBe(200);
+    expect((await login(user.password)).status).toBe(401);
+  });
+
+  test('refuses an email or username taken by someone else with 422', async () => {
+    const [me, other] = await Promise.all([registerUser(), registerUser()]);
+
+    const email = await api('PUT', '/api/user', { token: me.token, body: { user: { email: other.email } } });
+    const username = await api('PUT', '/api/user', { token: me.token, body: { user: { username: other.username } } });
+
+    expect(email.status).toBe(422);
+    expect(email.body).toEqual({ errors: { email: ['has already been taken'] } });
+    expect(username.status).toBe(422);
+    expect(username.body).toEqual({ errors: { username: ['has already been taken'] } });
+  });
+
+  test('keeping your own email and username is not a conflict', async () => {
+    const user = await registerUser();
+    const response = await api('PUT', '/api/user', {
+      token: user.token,
+      body: { user: { email: user.email, username: user.username } },
+    });
+
+    expect(response.status).toBe(200);
+  });
+
+  test('refuses an update with no fields, and invalid fields, with 422', async () => {
+    const user = await registerUser();
+
+    const empty = await api('PUT', '/api/user', { token: user.token, body: { user: {} } });
+    const invalid = await api('PUT', '/api/user', {
+      token: user.token,
+      body: { user: { email: 'nope', bio: 'x'.repeat(1001) } },
+    });
+
+    expect(empty.status).toBe(422);
+    expect(empty.body).toEqual({ errors: { user: ['must contain at least one field to update'] } });
+    expect(invalid.status).toBe(422);
+    expect(invalid.body).toEqual({
+      errors: { email: ['is invalid'], bio: ['is too long (maximum is 1000 characters)'] },
+    });
+  });
+
+  test('without a token: 401', async () => {
+    const response = await api('PUT', '/api/user', { body: { user: { bio: 'x' } } });
+
+    expect(response.status).toBe(401);
+    expect(response.body.errors).toBeDefined();
+  });
+});
