@@ -1,0 +1,19 @@
+# Conduit API image: production dependencies only, TypeScript run directly by Bun.
+FROM oven/bun:1 AS dependencies
+WORKDIR /app
+COPY package.json bun.lock ./
+RUN bun install --frozen-lockfile --production
+
+FROM oven/bun:1-slim
+WORKDIR /app
+ENV NODE_ENV=production PORT=3000 HOST=0.0.0.0
+COPY --from=dependencies /app/node_modules ./node_modules
+COPY package.json ./
+COPY drizzle ./drizzle
+COPY src ./src
+USER bun
+EXPOSE 3000
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["bun", "-e", "fetch('http://127.0.0.1:3000/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# Apply pending migrations, then replace the shell with the server so it receives SIGTERM.
+CMD ["sh", "-c", "bun src/migrate.ts && exec bun src/index.ts"]
