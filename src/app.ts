@@ -4,13 +4,24 @@
  * Tests drive this object directly (`app.handle(request)`); src/index.ts serves it.
  */
 import { Elysia } from 'elysia';
+import { articlesController } from './articles/articles.controller';
+import { commentsController } from './comments/comments.controller';
 import { httpErrors } from './core/http';
 import { healthController } from './health/health.controller';
+import { profilesController } from './profiles/profiles.controller';
+import { tagsController } from './tags/tags.controller';
 import { usersController } from './users/users.controller';
 
 export const app = new Elysia({ name: 'conduit' })
   .use(httpErrors)
   .use(healthController)
-  .group('/api', (api) => api.use(usersController));
+  .group('/api', (api) =>
+    api
+      .use(usersController)
+      .use(profilesController)
+      .use(articlesController)
+      .use(commentsController)
+      .use(tagsController),
+  );
 
 export type App = typeof app;

@@ -1,0 +1,99 @@
+import { Elysia, t } from 'elysia';
+import { authentication } from '../core/auth';
+import {
+  FeedQuery,
+  ListArticlesQuery,
+  MultipleArticlesResponse,
+  NewArticleBody,
+  SingleArticleResponse,
+  SlugParams,
+  UpdateArticleBody,
+} from './articles.model';
+import {
+  createArticle,
+  deleteArticle,
+  favorite,
+  feed,
+  getArticle,
+  listRecentArticles,
+  unfavorite,
+  updateArticle,
+} from './articles.service';
+
+export const articlesController = new Elysia({ name: 'articles.controller', detail: { tags: ['Articles'] } })
+  .use(authentication)
+  .get('/articles', ({ query, viewerId }) => listRecentArticles(query, viewerId), {
+    optionalAuth: true,
+    query: ListArticlesQuery,
+    response: MultipleArticlesResponse,
+    detail: { summary: 'List recent articles, optionally filtered by tag, author or favoriter' },
+  })
+  .get('/articles/feed', ({ query, currentUserId }) => feed(query, currentUserId), {
+    auth: true,
+    query: FeedQuery,
+    response: MultipleArticlesResponse,
+    detail: { summary: 'Recent articles by the authors you follow' },
+  })
+  .post(
+    '/articles',
+    async ({ body, currentUserId, status }) =>
+      status(201, { article: await createArticle(currentUserId, body.article) }),
+    {
+      auth: true,
+      body: NewArticleBody,
+      response: { 201: SingleArticleResponse },
+      detail: { summary: 'Create an article' },
+    },
+  )
+  .get('/articles/:slug', async ({ params, viewerId }) => ({ article: await getArticle(params.slug, viewerId) }), {
+    optionalAuth: true,
+    params: SlugParams,
+    response: SingleArticleResponse,
+    detail: { summary: 'Get an article' },
+  })
+  .put(
+    '/articles/:slug',
+    async ({ params, body, currentUserId }) => ({
+      article: await updateArticle(params.slug, currentUserId, body.article),
+    }),
+    {
+      auth: true,
+      params: SlugParams,
+      body: UpdateArticleBody,
+      response: SingleArticleResponse,
+      detail: { summary: 'Update your article' },
+    },
+  )
+  .delete(
+    '/articles/:slug',
+    async ({ params, currentUserId, status }) => {
+      await deleteArticle(params.slug, currentUserId);
+      return status(204, undefined);
+    },
+    {
+      auth: true,
+      params: SlugParams,
+      response: { 204: t.Void() },
+      detail: { summary: 'Delete your article' },
+    },
+  )
+  .post(
+    '/articles/:slug/favorite',
+    async ({ params, currentUserId }) => ({ article: await favorite(params.slug, currentUserId) }),
+    {
+      auth: true,
+      params: SlugParams,
+      response: SingleArticleResponse,
+      detail: { summary: 'Favorite an article', tags: ['Favorites'] },
+    },
+  )
+  .delete(
+    '/articles/:slug/favorite',
+    async ({ params, currentUserId }) => ({ article: await unfavorite(params.slug, currentUserId) }),
+    {
+      auth: true,
+      params: SlugParams,
+      response: SingleArticleResponse,
+      detail: { summary: 'Unfavorite an article', tags: ['Favorites'] },
+    },
+  );

@@ -1,0 +1,84 @@
+import { t } from 'elysia';
+import { Profile } from '../profiles/profiles.model';
+
+/** Limits are documented in README.md ("Input limits"); keep the two in step. */
+const NOT_BLANK = { pattern: '\\S', patternHint: "can't be blank" };
+const Title = t.String({ minLength: 1, maxLength: 255, ...NOT_BLANK, examples: ['How to train your dragon'] });
+const Description = t.String({ maxLength: 1000, examples: ['Ever wonder how?'] });
+const Body = t.String({ minLength: 1, maxLength: 100_000, ...NOT_BLANK, examples: ['You have to believe'] });
+const TagList = t.Array(t.String({ minLength: 1, maxLength: 64, ...NOT_BLANK }), {
+  maxItems: 20,
+  examples: [['dragons', 'training']],
+});
+
+export const NewArticleBody = t.Object({
+  article: t.Object({ title: Title, description: Description, body: Body, tagList: t.Optional(TagList) }),
+});
+
+export const UpdateArticleBody = t.Object({
+  article: t.Object({
+    title: t.Optional(Title),
+    description: t.Optional(Description),
+    body: t.Optional(Body),
+    tagList: t.Optional(TagList),
+  }),
+});
+
+const summaryFields = {
+  slug: t.String(),
+  title: t.String(),
+  description: t.String(),
+  tagList: t.Array(t.String()),
+  createdAt: t.String({ format: 'date-time' }),
+  updatedAt: t.String({ format: 'date-time' }),
+  favorited: t.Boolean(),
+  favoritesCount: t.Integer(),
+  author: Profile,
+};
+
+export const Article = t.Object({ ...summaryFields, body: t.String() });
+/** Lists leave the body out. */
+export const ArticleSummary = t.Object(summaryFields);
+
+export const SingleArticleResponse = t.Object({ article: Article });
+export const MultipleArticlesResponse = t.Object({
+  articles: t.Array(ArticleSummary),
+  articlesCount: t.Integer(),
+});
+
+export const SlugParams = t.Object({ slug: t.String() });
+
+/**
+ * Paging parameters arrive as query-string text. Their ranges are spelled as patterns so that a
+ * bad value is reported under its own name (Elysia's numeric coercion loses the field name).
+ */
+const paging = {
+  limit: t.Optional(
+    t.String({
+      pattern: '^(?:[1-9][0-9]?|100)$',
+      patternHint: 'must be a whole number from 1 to 100',
+      description: 'Page size, 1 to 100 (default 20)',
+    }),
+  ),
+  offset: t.Optional(
+    t.String({
+      pattern: '^[0-9]{1,9}$',
+      patternHint: 'must be a whole number from 0 to 999999999',
+      description: 'Articles to skip (default 0)',
+    }),
+  ),
+};
+export const ListArticlesQuery = t.Object({
+  tag: t.Optional(t.String({ maxLength: 64 })),
+  author: t.Optional(t.String({ maxLength: 64 })),
+  favorited: t.Optional(t.String({ maxLength: 64 })),
+  ...paging,
+});
+export const FeedQuery = t.Object(paging);
+
+export type Article = typeof Article.static;
+export type ArticleSummary = typeof ArticleSummary.static;
+export type NewArticle = (typeof NewArticleBody.static)['article'];
+export type ArticleChanges = (typeof UpdateArticleBody.static)['article'];
+export type ListArticlesQuery = typeof ListArticlesQuery.static;
+export type Page = typeof FeedQuery.static;

@@ -1,0 +1,17 @@
+import { index, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { articles } from './articles.schema';
+
+/** The tags on each article. The key lists an article's tags; the index finds a tag's articles. */
+export const articleTags = pgTable(
+  'article_tags',
+  {
+    articleId: integer()
+      .notNull()
+      .references(() => articles.id, { onDelete: 'cascade' }),
+    tag: text().notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.articleId, table.tag] }),
+    index('article_tags_tag_article_idx').on(table.tag, table.articleId),
+  ],
+);

@@ -1,0 +1,49 @@
+import { Elysia, t } from 'elysia';
+import { authentication } from '../core/auth';
+import {
+  ArticleCommentsParams,
+  CommentParams,
+  MultipleCommentsResponse,
+  NewCommentBody,
+  SingleCommentResponse,
+} from './comments.model';
+import { addComment, deleteComment, getComments } from './comments.service';
+
+export const commentsController = new Elysia({ name: 'comments.controller', detail: { tags: ['Comments'] } })
+  .use(authentication)
+  .get(
+    '/articles/:slug/comments',
+    async ({ params, viewerId }) => ({ comments: await getComments(params.slug, viewerId) }),
+    {
+      optionalAuth: true,
+      params: ArticleCommentsParams,
+      response: MultipleCommentsResponse,
+      detail: { summary: "An article's comments, newest first" },
+    },
+  )
+  .post(
+    '/articles/:slug/comments',
+    async ({ params, body, currentUserId }) => ({
+      comment: await addComment(params.slug, currentUserId, body.comment.body),
+    }),
+    {
+      auth: true,
+      params: ArticleCommentsParams,
+      body: NewCommentBody,
+      response: SingleCommentResponse,
+      detail: { summary: 'Comment on an article' },
+    },
+  )
+  .delete(
+    '/articles/:slug/comments/:id',
+    async ({ params, currentUserId, status }) => {
+      await deleteComment(params.slug, params.id, currentUserId);
+      return status(204, undefined);
+    },
+    {
+      auth: true,
+      params: CommentParams,
+      response: { 204: t.Void() },
+      detail: { summary: 'Delete your comment' },
+    },
+  );

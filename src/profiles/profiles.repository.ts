@@ -1,0 +1,40 @@
+import { and, eq, type SQL, sql } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
+import { db } from '../core/database';
+import { users } from '../users/schema/users.schema';
+import { follows } from './schema/follows.schema';
+
+/**
+ * SQL for "does the viewer follow this user?", for any query that shows a profile.
+ * Anonymous viewers follow nobody; otherwise one primary-key probe.
+ */
+export function viewerFollows(viewerId: number | null, userId: AnyPgColumn): SQL<boolean> {
+  if (viewerId === null) return sql<boolean>`false`;
+  return sql<boolean>`exists (select 1 from ${follows} where ${follows.followerId} = ${viewerId} and ${follows.followedId} = ${userId})`;
+}
+
+/** The profile as the viewer sees it, with the user's id for the service's rules. */
+export async function findProfile(username: string, viewerId: number | null) {
+  const [row] = await db
+    .select({
+      id: users.id,
+      username: users.username,
+      bio: users.bio,
+      image: users.image,
+      following: viewerFollows(viewerId, users.id),
+    })
+    .from(users)
+    .where(eq(users.username, username));
+  return row;
+}
+
+export type ProfileRow = NonNullable<Awaited<ReturnType<typeof findProfile>>>;
+
+/** Idempotent: following someone twice leaves one row. */
+export async function insertFollow(followerId: number, followedId: number): Promise<void> {
+  await db.insert(follows).values({ followerId, followedId }).onConflictDoNothing();
+}
+
+export async function deleteFollow(followerId: number, followedId: number): Promise<void> {
+  await db.delete(follows).where(and(eq(follows.followerId, followerId), eq(follows.followedId, followedId)));
+}
