@@ -162,8 +162,8 @@ export async function updateArticle(
   slugs: Iterable<string> | undefined,
 ): Promise<string> {
   return db.transaction(async (tx) => {
-    const update = (slug?: string) =>
-      tx
+    const update = (runner: Pick<typeof tx, 'update'>, slug?: string) =>
+      runner
         .update(articles)
         .set({ ...changes, ...(slug && { slug }), updatedAt: sql`now()` })
         .where(eq(articles.id, id))
@@ -171,12 +171,12 @@ export async function updateArticle(
 
     let updated: { slug: string } | undefined;
     if (slugs === undefined) {
-      [updated] = await update();
+      [updated] = await update(tx);
     } else {
       for (const slug of slugs) {
         try {
           // A savepoint per attempt: a taken slug fails the UPDATE without failing the transaction.
-          [updated] = await tx.transaction(() => update(slug));
+          [updated] = await tx.transaction((savepoint) => update(savepoint, slug));
           break;
         } catch (error) {
           if (violatedUniqueConstraint(error) === undefined) throw error;

@@ -46,3 +46,23 @@ export async function registerUser(overrides: Partial<Omit<TestUser, 'token'>> =
   if (response.status !== 201) throw new Error(`registration failed: ${JSON.stringify(response.body)}`);
   return { ...user, token: response.body.user.token };
 }
+
+export interface ArticleInput {
+  title?: string;
+  description?: string;
+  body?: string;
+  tagList?: string[];
+}
+
+/** Creates an article as this user and returns it as the API did. */
+// biome-ignore lint/suspicious/noExplicitAny: tests assert on arbitrary JSON shapes
+export async function createArticle(author: TestUser, article: ArticleInput = {}): Promise<any> {
+  const response = await api('POST', '/api/articles', {
+    token: author.token,
+    body: {
+      article: { title: uniqueName('Title '), description: 'A description', body: 'The body', ...article },
+    },
+  });
+  if (response.status !== 201) throw new Error(`article creation failed: ${JSON.stringify(response.body)}`);
+  return response.body.article;
+}
