@@ -1,0 +1,32 @@
+/** Throwaway databases on a PostgreSQL server, for test runs that must not share state. */
+import postgres from 'postgres';
+import { connect } from '../core/connection';
+
+export interface TestDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** Creates a database with a unique name on the server of `serverUrl`, applies the migrations. */
+export async function createTestDatabase(serverUrl: string, prefix = 'conduit_test'): Promise<TestDatabase> {
+  const name = `${prefix}_${Date.now()}_${Math.random().toString(36).slice(2, 8)}`;
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`CREATE DATABASE "${name}"`);
+
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const migration = connect({ url: url.toString(), poolMax: 1, embeddedDataDir: '' });
+  try {
+    await migration.migrate();
+  } finally {
+    await migration.close();
+  }
+
+  return {
+    url: url.toString(),
+    async drop() {
+      await admin.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
