@@ -1,7 +1,7 @@
 import { and, count, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { db, violatedUniqueConstraint } from '../core/database';
-import { viewerFollows } from '../profiles/profiles.repository';
+import { authorColumns } from '../profiles/profiles.repository';
 import { follows } from '../profiles/schema/follows.schema';
 import { users } from '../users/schema/users.schema';
 import { articleTags } from './schema/article-tags.schema';
@@ -28,10 +28,7 @@ function summaryColumns(viewerId: number | null) {
       viewerId === null
         ? sql<boolean>`false`
         : sql<boolean>`exists (select 1 from ${favorites} where ${favorites.userId} = ${viewerId} and ${favorites.articleId} = ${articles.id})`,
-    authorUsername: users.username,
-    authorBio: users.bio,
-    authorImage: users.image,
-    authorFollowed: viewerFollows(viewerId, articles.authorId),
+    ...authorColumns(viewerId, articles.authorId),
   };
 }
 

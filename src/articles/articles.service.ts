@@ -1,4 +1,5 @@
 import { Forbidden, NotFound } from '../core/errors';
+import { authorProfile } from '../profiles/profiles.service';
 import type { Article, ArticleChanges, ArticleSummary, ListArticlesQuery, NewArticle, Page } from './articles.model';
 import {
   type ArticleFilters,
@@ -27,12 +28,7 @@ function toSummary(row: ArticleSummaryRow): ArticleSummary {
     updatedAt: row.updatedAt.toISOString(),
     favorited: row.favorited,
     favoritesCount: row.favoritesCount,
-    author: {
-      username: row.authorUsername,
-      bio: row.authorBio,
-      image: row.authorImage,
-      following: row.authorFollowed,
-    },
+    author: authorProfile(row),
   };
 }
 

@@ -1,7 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { api, createArticle, registerUser, type TestUser, uniqueName } from '../test/api';
-
-const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+import { api, createArticle, ISO_UTC, registerUser, type TestUser, uniqueName } from '../test/api';
 
 describe('POST /api/articles', () => {
   test('creates the article, 201, with everything the contract lists', async () => {

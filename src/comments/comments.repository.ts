@@ -1,19 +1,15 @@
 import { and, desc, eq } from 'drizzle-orm';
 import { articles } from '../articles/schema/articles.schema';
 import { db } from '../core/database';
-import { viewerFollows } from '../profiles/profiles.repository';
+import { type AuthorRow, authorColumns } from '../profiles/profiles.repository';
 import { users } from '../users/schema/users.schema';
 import { comments } from './schema/comments.schema';
 
-export interface CommentRow {
+export interface CommentRow extends AuthorRow {
   id: number;
   body: string;
   createdAt: Date;
   updatedAt: Date;
-  authorUsername: string;
-  authorBio: string | null;
-  authorImage: string | null;
-  authorFollowed: boolean;
 }
 
 /**
@@ -29,10 +25,7 @@ export async function listComments(slug: string, viewerId: number | null): Promi
       body: comments.body,
       createdAt: comments.createdAt,
       updatedAt: comments.updatedAt,
-      authorUsername: users.username,
-      authorBio: users.bio,
-      authorImage: users.image,
-      authorFollowed: viewerFollows(viewerId, comments.authorId),
+      ...authorColumns(viewerId, comments.authorId),
     })
     .from(articles)
     .leftJoin(comments, eq(comments.articleId, articles.id))

@@ -1,4 +1,5 @@
 import { Forbidden, NotFound } from '../core/errors';
+import { authorProfile } from '../profiles/profiles.service';
 import type { Comment } from './comments.model';
 import {
   type CommentRow,
@@ -17,7 +18,7 @@ function toComment(row: CommentRow): Comment {
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     body: row.body,
-    author: { username: row.authorUsername, bio: row.authorBio, image: row.authorImage, following: row.authorFollowed },
+    author: authorProfile(row),
   };
 }
 

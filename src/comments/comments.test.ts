@@ -1,7 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { api, createArticle, registerUser, uniqueName } from '../test/api';
-
-const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+import { api, createArticle, ISO_UTC, registerUser, uniqueName } from '../test/api';
 
 async function comment(slug: string, token: string, body = 'Thank you so much!') {
   return api('POST', `/api/articles/${slug}/comments`, { token, body: { comment: { body } } });

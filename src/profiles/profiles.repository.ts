@@ -13,6 +13,23 @@ export function viewerFollows(viewerId: number | null, userId: AnyPgColumn): SQL
   return sql<boolean>`exists (select 1 from ${follows} where ${follows.followerId} = ${viewerId} and ${follows.followedId} = ${userId})`;
 }
 
+/** An article's or comment's author as the viewer sees them, for queries that join `users` on the author. */
+export function authorColumns(viewerId: number | null, authorId: AnyPgColumn) {
+  return {
+    authorUsername: users.username,
+    authorBio: users.bio,
+    authorImage: users.image,
+    authorFollowed: viewerFollows(viewerId, authorId),
+  };
+}
+
+export interface AuthorRow {
+  authorUsername: string;
+  authorBio: string | null;
+  authorImage: string | null;
+  authorFollowed: boolean;
+}
+
 /** The profile as the viewer sees it, with the user's id for the service's rules. */
 export async function findProfile(username: string, viewerId: number | null) {
   const [row] = await db

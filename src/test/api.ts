@@ -27,6 +27,9 @@ export async function api(method: string, path: string, options: RequestOptions 
   return { status: response.status, headers: response.headers, body: text === '' ? null : JSON.parse(text) };
 }
 
+/** An ISO-8601 UTC timestamp with milliseconds, as every date in the API. */
+export const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 /** A name no other test (or earlier run on the same database) has used. */
 export function uniqueName(prefix = 'user'): string {
   return `${prefix}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
