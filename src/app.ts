@@ -3,17 +3,29 @@
  * it, all behind the one error mapping.
  * Tests drive this object directly (`app.handle(request)`); src/index.ts serves it.
  */
+import { cors } from '@elysiajs/cors';
 import { Elysia } from 'elysia';
 import { articlesController } from './articles/articles.controller';
 import { commentsController } from './comments/comments.controller';
-import { httpErrors } from './core/http';
+import { config } from './core/config';
+import { httpPolicy } from './core/http';
 import { healthController } from './health/health.controller';
 import { profilesController } from './profiles/profiles.controller';
 import { tagsController } from './tags/tags.controller';
 import { usersController } from './users/users.controller';
 
 export const app = new Elysia({ name: 'conduit' })
-  .use(httpErrors)
+  .use(httpPolicy)
+  .use(
+    cors({
+      origin: config.corsOrigins,
+      methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+      exposeHeaders: ['Retry-After', 'X-Request-Id'],
+      credentials: false,
+      maxAge: 600,
+    }),
+  )
   .use(healthController)
   .group('/api', (api) =>
     api

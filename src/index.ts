@@ -3,16 +3,31 @@ import { app } from './app';
 import { config } from './core/config';
 import { databaseDescription, disconnectDatabase } from './health/health.repository';
 
+/** How long a shutdown waits for in-flight requests before cutting them off. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
 if (config.jwt.usingDevelopmentSecret) {
   console.warn('JWT_SECRET is not set: signing tokens with the development secret. Never do this in production.');
 }
 
-app.listen({ hostname: config.host, port: config.port, maxRequestBodySize: 1024 * 1024 });
+app.listen({
+  hostname: config.host,
+  port: config.port,
+  // The app answers a declared Content-Length over the limit with a JSON 413 (src/core/http.ts);
+  // this cap, with room above it, stops chunked bodies that declare nothing.
+  maxRequestBodySize: 2 * config.maxBodyBytes,
+});
 console.log(`Conduit API listening on http://${config.host}:${config.port}/api (${databaseDescription()})`);
 
+/** Stop accepting connections, let in-flight requests finish (bounded), close the pool, exit 0. */
 async function shutdown(signal: string): Promise<void> {
-  console.log(`${signal} received: closing the server and the database`);
-  await app.stop();
+  console.log(`${signal} received: finishing in-flight requests, then closing the database`);
+  const drained = app.stop().then(() => true);
+  const finished = await Promise.race([drained, Bun.sleep(SHUTDOWN_GRACE_MS).then(() => false)]);
+  if (!finished) {
+    console.warn(`Requests still running after ${SHUTDOWN_GRACE_MS} ms: closing them`);
+    await app.server?.stop(true);
+  }
   await disconnectDatabase();
   process.exit(0);
 }

@@ -1,12 +1,21 @@
 import { and, count, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import { db, violatedUniqueConstraint } from '../core/database';
+import { db } from '../core/database';
+import { rethrowConstraintViolation, violatedUniqueConstraint } from '../core/database-errors';
+import { NotFound, UserGone } from '../core/errors';
 import { authorColumns } from '../profiles/profiles.repository';
 import { follows } from '../profiles/schema/follows.schema';
 import { users } from '../users/schema/users.schema';
 import { articleTags } from './schema/article-tags.schema';
 import { articles } from './schema/articles.schema';
 import { favorites } from './schema/favorites.schema';
+
+/** Writes by a user deleted after their token was issued, or on an article deleted meanwhile. */
+const GONE = {
+  articles_author_id_users_id_fk: () => new UserGone(),
+  favorites_user_id_users_id_fk: () => new UserGone(),
+  favorites_article_id_articles_id_fk: () => new NotFound('article'),
+};
 
 /**
  * What a list item shows, computed in SQL for the viewer: tags, favorite count and the two
@@ -133,7 +142,7 @@ export async function insertArticle(
   tags: string[],
   slugs: Iterable<string>,
 ): Promise<string> {
-  return db.transaction(async (tx) => {
+  const insert = db.transaction(async (tx) => {
     for (const slug of slugs) {
       const [inserted] = await tx
         .insert(articles)
@@ -146,6 +155,7 @@ export async function insertArticle(
     }
     throw new Error('no free slug among the candidates');
   });
+  return insert.catch((error) => rethrowConstraintViolation(error, GONE));
 }
 
 /**
@@ -209,7 +219,8 @@ export async function insertFavorite(userId: number, slug: string): Promise<void
         .from(articles)
         .where(eq(articles.slug, slug)),
     )
-    .onConflictDoNothing();
+    .onConflictDoNothing()
+    .catch((error) => rethrowConstraintViolation(error, GONE));
 }
 
 export async function deleteFavorite(userId: number, slug: string): Promise<void> {

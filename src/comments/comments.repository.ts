@@ -1,6 +1,8 @@
 import { and, desc, eq } from 'drizzle-orm';
 import { articles } from '../articles/schema/articles.schema';
 import { db } from '../core/database';
+import { rethrowConstraintViolation } from '../core/database-errors';
+import { NotFound, UserGone } from '../core/errors';
 import { type AuthorRow, authorColumns } from '../profiles/profiles.repository';
 import { users } from '../users/schema/users.schema';
 import { comments } from './schema/comments.schema';
@@ -59,7 +61,13 @@ export async function insertComment(articleId: number, authorId: number, body: s
       authorImage: users.image,
     })
     .from(inserted)
-    .innerJoin(users, eq(users.id, inserted.authorId));
+    .innerJoin(users, eq(users.id, inserted.authorId))
+    .catch((error) =>
+      rethrowConstraintViolation(error, {
+        comments_author_id_users_id_fk: () => new UserGone(),
+        comments_article_id_articles_id_fk: () => new NotFound('article'),
+      }),
+    );
   if (!row) throw new Error('the inserted comment has no author');
   return row;
 }

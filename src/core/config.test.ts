@@ -21,11 +21,31 @@ describe('readConfig', () => {
   test('defaults: port 3000 on 0.0.0.0, pool of 10, embedded database when DATABASE_URL is unset', () => {
     const config = readConfig({});
     expect(config).toMatchObject({ port: 3000, host: '0.0.0.0' });
-    expect(config.database).toEqual({ url: undefined, poolMax: 10, embeddedDataDir: '.data/pglite' });
+    expect(config.database).toEqual({
+      url: undefined,
+      poolMax: 10,
+      connectTimeoutMs: 1500,
+      statementTimeoutMs: 5000,
+      embeddedDataDir: '.data/pglite',
+    });
   });
 
-  test('refuses numbers that are not positive integers', () => {
+  test('refuses numbers out of range', () => {
     expect(() => readConfig({ PORT: 'abc' })).toThrow(/PORT/);
     expect(() => readConfig({ DB_POOL_MAX: '0' })).toThrow(/DB_POOL_MAX/);
+    expect(() => readConfig({ AUTH_RATE_LIMIT: '-1' })).toThrow(/AUTH_RATE_LIMIT/);
+  });
+
+  test('the auth rate limit defaults to 30 a minute; 0 turns it off', () => {
+    expect(readConfig({}).authRateLimit).toBe(30);
+    expect(readConfig({ AUTH_RATE_LIMIT: '0' }).authRateLimit).toBe(0);
+  });
+
+  test('CORS_ORIGINS: "*" by default, else the listed origins', () => {
+    expect(readConfig({}).corsOrigins).toBe('*');
+    expect(readConfig({ CORS_ORIGINS: 'https://a.example, https://b.example' }).corsOrigins).toEqual([
+      'https://a.example',
+      'https://b.example',
+    ]);
   });
 });

@@ -11,14 +11,31 @@ const MIN_PRODUCTION_SECRET_LENGTH = 32;
 
 type Env = Record<string, string | undefined>;
 
-function positiveInteger(env: Env, name: string, fallback: number): number {
+function integer(env: Env, name: string, fallback: number, minimum: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) {
-    throw new ConfigError(`${name} must be a positive integer, got "${raw}"`);
+  if (!Number.isInteger(value) || value < minimum) {
+    throw new ConfigError(`${name} must be an integer of at least ${minimum}, got "${raw}"`);
   }
   return value;
+}
+
+function positiveInteger(env: Env, name: string, fallback: number): number {
+  return integer(env, name, fallback, 1);
+}
+
+function flag(env: Env, name: string): boolean {
+  return ['1', 'true', 'yes'].includes((env[name] ?? '').toLowerCase());
+}
+
+/** "*" allows any origin; otherwise a comma-separated list of exact origins. */
+function origins(raw: string | undefined): string[] | '*' {
+  const list = (raw ?? '*')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  return list.length === 0 || list.includes('*') ? '*' : list;
 }
 
 export function readConfig(env: Env) {
@@ -38,10 +55,21 @@ export function readConfig(env: Env) {
     production,
     port: positiveInteger(env, 'PORT', 3000),
     host: env.HOST || '0.0.0.0',
+    /** Requests with a larger body are refused with 413. */
+    maxBodyBytes: 1024 * 1024,
+    /** Registrations and logins per minute per client address; 0 turns the limit off. */
+    authRateLimit: integer(env, 'AUTH_RATE_LIMIT', 30, 0),
+    /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
+    trustProxy: flag(env, 'TRUST_PROXY'),
+    corsOrigins: origins(env.CORS_ORIGINS),
     database: {
       /** A PostgreSQL server; when absent, the embedded PGlite database is used. */
       url: env.DATABASE_URL || undefined,
       poolMax: positiveInteger(env, 'DB_POOL_MAX', 10),
+      /** A request waits at most this long for a connection to a server that does not answer. */
+      connectTimeoutMs: positiveInteger(env, 'DB_CONNECT_TIMEOUT_MS', 1500),
+      /** The server cancels any statement that runs longer. */
+      statementTimeoutMs: positiveInteger(env, 'DB_STATEMENT_TIMEOUT_MS', 5000),
       /** Where the embedded database keeps its files; `memory://` keeps nothing. */
       embeddedDataDir: env.PGLITE_DATA_DIR || '.data/pglite',
     },

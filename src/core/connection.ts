@@ -33,13 +33,18 @@ export const MIGRATIONS_FOLDER = join(import.meta.dir, '../../drizzle');
 export const CASING = 'snake_case';
 
 export function connect(settings: Config['database']): Connection {
-  return settings.url ? connectServer(settings.url, settings.poolMax) : connectEmbedded(settings.embeddedDataDir);
+  return settings.url ? connectServer(settings.url, settings) : connectEmbedded(settings.embeddedDataDir);
 }
 
-function connectServer(url: string, poolMax: number): Connection {
+type ServerSettings = Pick<Config['database'], 'poolMax' | 'connectTimeoutMs' | 'statementTimeoutMs'>;
+
+function connectServer(url: string, settings: ServerSettings): Connection {
   const client = postgres(url, {
-    max: poolMax,
-    connect_timeout: 5, // seconds; a dead server fails requests fast instead of hanging them
+    max: settings.poolMax,
+    // Bounded waits: when the server is down or stuck, requests fail fast (503) instead of hanging,
+    // and the pool reconnects by itself once it is back.
+    connect_timeout: settings.connectTimeoutMs / 1000,
+    connection: { statement_timeout: settings.statementTimeoutMs },
     idle_timeout: 30,
     max_lifetime: 60 * 30,
     onnotice: () => {},

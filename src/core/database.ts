@@ -15,15 +15,3 @@ if (!config.database.url) await connection.migrate();
 export const db = connection.db;
 export const databaseTarget = connection.target;
 export const closeDatabase = connection.close;
-
-/**
- * The name of the unique constraint or index a failed statement violated, if that is why
- * it failed. Drizzle wraps driver errors, and the two drivers name the field differently.
- */
-export function violatedUniqueConstraint(error: unknown): string | undefined {
-  for (let e: unknown = error; e instanceof Error; e = e.cause) {
-    const pgError = e as Error & { code?: string; constraint_name?: string; constraint?: string };
-    if (pgError.code === '23505') return pgError.constraint_name ?? pgError.constraint ?? '';
-  }
-  return undefined;
-}

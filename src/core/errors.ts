@@ -32,6 +32,13 @@ export class Unauthorized extends AppError {
   }
 }
 
+/** 401 for a valid token whose user no longer exists. */
+export class UserGone extends Unauthorized {
+  constructor() {
+    super({ token: ['belongs to no user'] });
+  }
+}
+
 /** 403: authenticated, but the resource belongs to someone else. */
 export class Forbidden extends AppError {
   constructor(what: string) {

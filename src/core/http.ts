@@ -5,7 +5,9 @@
  */
 import { type ValueError, ValueErrorType } from '@sinclair/typebox/errors';
 import { Elysia } from 'elysia';
-import { AppError, type ErrorFields } from './errors';
+import { config } from './config';
+import { databaseUnavailable, unstorableText } from './database-errors';
+import { AppError, type ErrorFields, Invalid, NotFound } from './errors';
 
 /** The name of the field an error is about: the last non-index segment of its JSON path. */
 function fieldOf(path: string): string {
@@ -74,25 +76,92 @@ export function validationFields(issues: readonly ValueError[]): ErrorFields {
 }
 
 /** Drizzle puts a failed query's parameters (emails, password hashes) in its message: keep them out of logs. */
-function withoutQueryParameters(error: unknown): unknown {
-  if (error instanceof Error && 'query' in error) return { query: error.query, cause: error.cause };
-  return error;
+function loggable(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+  const message = 'query' in error ? `query failed${cause}; query: ${error.query}` : `${error.message}${cause}`;
+  // Stack traces help in development; in production they stay out of the logs too.
+  return config.production ? `${error.name}: ${message}` : Object.assign(new Error(message), { stack: error.stack });
 }
 
-function errorResponse(status: number, fields: ErrorFields): Response {
-  return Response.json({ errors: fields }, { status });
-}
+/** Headers for a JSON API that no browser should render, frame or sniff. */
+const SECURITY_HEADERS: Record<string, string> = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'cross-origin-opener-policy': 'same-origin',
+  ...(config.production && { 'strict-transport-security': 'max-age=31536000; includeSubDomains' }),
+};
 
-export const httpErrors = new Elysia({ name: 'http-errors' }).onError({ as: 'global' }, ({ code, error }) => {
-  if (error instanceof AppError) return errorResponse(error.status, error.fields);
-  switch (code) {
-    case 'VALIDATION':
-      return errorResponse(422, validationFields(error.all as ValueError[]));
-    case 'PARSE':
-      return errorResponse(422, { body: ['is not valid JSON'] });
-    case 'NOT_FOUND':
-      return errorResponse(404, { route: ['not found'] });
+/**
+ * The name and value of the first string in a request part that PostgreSQL cannot store as
+ * text (a NUL character) or that is not valid Unicode (a lone surrogate).
+ */
+function firstUnstorableString(value: unknown, name = 'body'): string | undefined {
+  if (typeof value === 'string') {
+    return value.includes('\0') || !value.isWellFormed() ? name : undefined;
   }
-  console.error('Unhandled error:', withoutQueryParameters(error));
-  return errorResponse(500, { server: ['an unexpected error occurred'] });
-});
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const found = firstUnstorableString(item, name);
+      if (found) return found;
+    }
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      const found = firstUnstorableString(item, key);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+const UNSTORABLE = 'must not contain NUL characters or invalid Unicode';
+
+/**
+ * Shared request handling: security headers on every response, the body size limit, refusal
+ * of unstorable text, and the one mapping from errors to responses.
+ */
+export const httpPolicy = new Elysia({ name: 'http-policy' })
+  .onRequest(({ request, set }) => {
+    Object.assign(set.headers, SECURITY_HEADERS);
+    const length = Number(request.headers.get('content-length') ?? 0);
+    if (length > config.maxBodyBytes) {
+      set.status = 413;
+      return { errors: { body: [`is too large (maximum is ${config.maxBodyBytes} bytes)`] } };
+    }
+  })
+  .onBeforeHandle({ as: 'global' }, ({ params, query, body }) => {
+    const param = firstUnstorableString(params);
+    if (param) throw new NotFound(param);
+    const field = firstUnstorableString(query) ?? firstUnstorableString(body);
+    if (field) throw new Invalid({ [field]: [UNSTORABLE] });
+  })
+  .onError({ as: 'global' }, ({ code, error, set }) => {
+    const reply = (status: number, fields: ErrorFields) => {
+      set.status = status;
+      return { errors: fields };
+    };
+    if (error instanceof AppError) return reply(error.status, error.fields);
+    switch (code) {
+      case 'VALIDATION': {
+        const fields = validationFields(error.all as ValueError[]);
+        // A path that cannot even be decoded names nothing that exists.
+        if (error.type === 'params')
+          return reply(404, Object.fromEntries(Object.keys(fields).map((f) => [f, ['not found']])));
+        return reply(422, fields);
+      }
+      case 'PARSE':
+        return reply(422, { body: ['is not valid JSON'] });
+      case 'NOT_FOUND':
+        return reply(404, { route: ['not found'] });
+    }
+    if (databaseUnavailable(error)) {
+      console.warn('Database unavailable:', loggable(error));
+      set.headers['retry-after'] = '2';
+      return reply(503, { database: ['is unavailable, please retry shortly'] });
+    }
+    if (unstorableText(error)) return reply(422, { body: [UNSTORABLE] });
+    console.error('Unhandled error:', loggable(error));
+    return reply(500, { server: ['an unexpected error occurred'] });
+  });

@@ -1,6 +1,8 @@
 import { and, eq, type SQL, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { db } from '../core/database';
+import { rethrowConstraintViolation } from '../core/database-errors';
+import { NotFound, UserGone } from '../core/errors';
 import { users } from '../users/schema/users.schema';
 import { follows } from './schema/follows.schema';
 
@@ -49,7 +51,16 @@ export type ProfileRow = NonNullable<Awaited<ReturnType<typeof findProfile>>>;
 
 /** Idempotent: following someone twice leaves one row. */
 export async function insertFollow(followerId: number, followedId: number): Promise<void> {
-  await db.insert(follows).values({ followerId, followedId }).onConflictDoNothing();
+  await db
+    .insert(follows)
+    .values({ followerId, followedId })
+    .onConflictDoNothing()
+    .catch((error) =>
+      rethrowConstraintViolation(error, {
+        follows_follower_id_users_id_fk: () => new UserGone(),
+        follows_followed_id_users_id_fk: () => new NotFound('profile'),
+      }),
+    );
 }
 
 export async function deleteFollow(followerId: number, followedId: number): Promise<void> {

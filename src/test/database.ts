@@ -15,7 +15,13 @@ export async function createTestDatabase(serverUrl: string, prefix = 'conduit_te
 
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const migration = connect({ url: url.toString(), poolMax: 1, embeddedDataDir: '' });
+  const migration = connect({
+    url: url.toString(),
+    poolMax: 1,
+    connectTimeoutMs: 5000,
+    statementTimeoutMs: 60_000,
+    embeddedDataDir: '',
+  });
   try {
     await migration.migrate();
   } finally {

@@ -24,3 +24,6 @@ if (serverUrl) {
 } else {
   process.env.PGLITE_DATA_DIR = 'memory://';
 }
+
+// The suite sends many registrations from one address; the limit itself is tested on its own.
+process.env.AUTH_RATE_LIMIT ??= '0';

@@ -1,10 +1,13 @@
 import { Elysia } from 'elysia';
 import { authentication } from '../core/auth';
+import { config } from '../core/config';
+import { perClientRateLimit } from '../core/rate-limit';
 import { LoginBody, RegisterBody, UpdateUserBody, UserResponse } from './users.model';
 import { currentUser, login, register, updateCurrentUser } from './users.service';
 
-export const usersController = new Elysia({ name: 'users.controller', detail: { tags: ['Users'] } })
-  .use(authentication)
+/** The two routes that hash a password for anyone who asks are rate limited per client address. */
+const credentialsRoutes = new Elysia({ name: 'users.credentials' })
+  .use(perClientRateLimit(config.authRateLimit))
   .post('/users', async ({ body, status }) => status(201, { user: await register(body.user) }), {
     body: RegisterBody,
     response: { 201: UserResponse },
@@ -14,7 +17,11 @@ export const usersController = new Elysia({ name: 'users.controller', detail: { 
     body: LoginBody,
     response: UserResponse,
     detail: { summary: 'Log in' },
-  })
+  });
+
+export const usersController = new Elysia({ name: 'users.controller', detail: { tags: ['Users'] } })
+  .use(authentication)
+  .use(credentialsRoutes)
   .get('/user', async ({ currentUserId }) => ({ user: await currentUser(currentUserId) }), {
     auth: true,
     response: UserResponse,

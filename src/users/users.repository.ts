@@ -1,30 +1,24 @@
 import { eq, sql } from 'drizzle-orm';
-import { db, violatedUniqueConstraint } from '../core/database';
+import { db } from '../core/database';
+import { rethrowConstraintViolation } from '../core/database-errors';
 import { Invalid } from '../core/errors';
 import { users } from './schema/users.schema';
 
 export type UserRow = typeof users.$inferSelect;
 type NewUserRow = typeof users.$inferInsert;
 
-/** Which request field each unique index protects. */
-const UNIQUE_FIELDS: Record<string, string> = {
-  users_email_unique: 'email',
-  users_username_unique: 'username',
-};
-
 /** The database decides uniqueness; a violation becomes the contract's 422 for that field. */
-function rethrowIfTaken(error: unknown): never {
-  const field = UNIQUE_FIELDS[violatedUniqueConstraint(error) ?? ''];
-  if (field) throw new Invalid({ [field]: ['has already been taken'] });
-  throw error;
-}
+const TAKEN = {
+  users_email_unique: () => new Invalid({ email: ['has already been taken'] }),
+  users_username_unique: () => new Invalid({ username: ['has already been taken'] }),
+};
 
 export async function insertUser(user: NewUserRow): Promise<UserRow> {
   try {
     const [row] = await db.insert(users).values(user).returning();
     return row as UserRow;
   } catch (error) {
-    rethrowIfTaken(error);
+    rethrowConstraintViolation(error, TAKEN);
   }
 }
 
@@ -49,6 +43,6 @@ export async function updateUser(id: number, changes: Partial<NewUserRow>): Prom
       .returning();
     return row;
   } catch (error) {
-    rethrowIfTaken(error);
+    rethrowConstraintViolation(error, TAKEN);
   }
 }

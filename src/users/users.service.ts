@@ -1,5 +1,5 @@
 import { signToken } from '../core/auth';
-import { Invalid, Unauthorized } from '../core/errors';
+import { Invalid, Unauthorized, UserGone } from '../core/errors';
 import type { AuthenticatedUser, Credentials, Registration, UserChanges } from './users.model';
 import { findUserByEmail, findUserById, insertUser, type UserRow, updateUser } from './users.repository';
 
@@ -48,7 +48,7 @@ export async function login({ email, password }: Credentials): Promise<Authentic
 export async function currentUser(userId: number): Promise<AuthenticatedUser> {
   const user = await findUserById(userId);
   // A valid token whose user is gone authenticates nobody.
-  if (!user) throw new Unauthorized({ token: ['belongs to no user'] });
+  if (!user) throw new UserGone();
   return authenticated(user);
 }
 
@@ -64,6 +64,6 @@ export async function updateCurrentUser(userId: number, changes: UserChanges): P
     ...(image !== undefined && { image: image || null }),
     ...(password !== undefined && { passwordHash: await hashPassword(password) }),
   });
-  if (!user) throw new Unauthorized({ token: ['belongs to no user'] });
+  if (!user) throw new UserGone();
   return authenticated(user);
 }

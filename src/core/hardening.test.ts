@@ -1,0 +1,173 @@
+/** Bad input, hostile strings and response headers, through the HTTP app. */
+import { describe, expect, test } from 'bun:test';
+import { api, createArticle, registerUser, uniqueName } from '../test/api';
+
+describe('bad input gets a clear 4xx with an errors body', () => {
+  test.each([
+    ['malformed JSON', '{"user": {"email": ', 'application/json'],
+    ['a JSON string instead of an object', '"hello"', 'application/json'],
+    ['JSON null', 'null', 'application/json'],
+    ['an array', '[1, 2, 3]', 'application/json'],
+    ['plain text', 'user=jake', 'text/plain'],
+    ['a form', 'user=jake&password=secret', 'application/x-www-form-urlencoded'],
+    ['an empty body', '', 'application/json'],
+  ])('%s: 422', async (_, body, contentType) => {
+    const response = await api('POST', '/api/users', { body, headers: { 'content-type': contentType } });
+
+    expect(response.status).toBe(422);
+    expect(Object.keys(response.body.errors).length).toBeGreaterThan(0);
+  });
+
+  test('a declared body over 1 MiB: 413', async () => {
+    const body = JSON.stringify({ user: { bio: 'x'.repeat(1024 * 1024) } });
+    const response = await api('POST', '/api/users', { body, headers: { 'content-length': String(body.length) } });
+
+    expect(response.status).toBe(413);
+    expect(response.body).toEqual({ errors: { body: ['is too large (maximum is 1048576 bytes)'] } });
+  });
+
+  test.each([
+    ['a NUL character in a body field', { title: 'before\u0000after' }, 'title'],
+    ['a lone surrogate in a body field', { body: 'broken \ud800 text' }, 'body'],
+    ['a NUL character in a tag', { tagList: ['ok', 'bad\u0000tag'] }, 'tagList'],
+  ])('%s: 422 naming the field', async (_, override, field) => {
+    const author = await registerUser();
+    const response = await api('POST', '/api/articles', {
+      token: author.token,
+      body: { article: { title: 'A title', description: 'd', body: 'b', ...override } },
+    });
+
+    expect(response.status).toBe(422);
+    expect(response.body).toEqual({ errors: { [field]: ['must not contain NUL characters or invalid Unicode'] } });
+  });
+
+  test('a NUL character in a query parameter: 422', async () => {
+    const response = await api('GET', '/api/articles?tag=%00');
+
+    expect(response.status).toBe(422);
+    expect(Object.keys(response.body.errors)).toEqual(['tag']);
+  });
+
+  test.each([
+    '/api/profiles/%00',
+    '/api/profiles/%E0%A4%A',
+    '/api/profiles/..%2F..%2Fetc%2Fpasswd',
+    '/api/articles/%00',
+    '/api/articles/%FF%FE',
+    '/api/articles/%F0%9F%98%80',
+    `/api/articles/${'a'.repeat(5000)}`,
+    "/api/articles/'%20OR%201=1--",
+    '/api/articles/%3Cscript%3E/comments',
+  ])('odd path parameter %#: 404 with an errors body', async (path) => {
+    const response = await api('GET', path);
+
+    expect(response.status).toBe(404);
+    expect(response.body.errors).toBeDefined();
+  });
+});
+
+describe('hostile strings are stored and returned byte for byte', () => {
+  const hostile = [
+    "Robert'); DROP TABLE articles;--",
+    '<script>alert("xss")</script>',
+    '😀 emoji 👩‍👩‍👧‍👦 and flags 🇺🇦',
+    'right-to-left: \u202Eevil\u202C שלום مرحبا',
+    'zero\u200Bwidth and combining e\u0301',
+    `${'é'.repeat(5000)}${'漢'.repeat(5000)}`,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal text is the point
+    '\\ backslashes \\\\ and "quotes" and %s %d ${template}',
+  ];
+
+  test.each(hostile)('%#: article fields, tags and comments', async (text) => {
+    const author = await registerUser();
+    const tag = text.slice(0, 64);
+    const created = await createArticle(author, {
+      title: text.slice(0, 255),
+      description: text.slice(0, 1000),
+      body: text,
+      tagList: [tag],
+    });
+
+    const read = (await api('GET', `/api/articles/${created.slug}`)).body.article;
+    expect(read).toMatchObject({
+      title: text.slice(0, 255),
+      description: text.slice(0, 1000),
+      body: text,
+      tagList: [tag.trim()],
+    });
+    expect(created.slug).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+
+    const comment = await api('POST', `/api/articles/${created.slug}/comments`, {
+      token: author.token,
+      body: { comment: { body: text } },
+    });
+    expect(comment.status).toBe(200);
+    expect((await api('GET', `/api/articles/${created.slug}/comments`)).body.comments[0].body).toBe(text);
+    expect(
+      (await api('GET', `/api/articles?tag=${encodeURIComponent(tag.trim())}`)).body.articlesCount,
+    ).toBeGreaterThan(0);
+  });
+
+  test('bio keeps hostile text; a hostile username is refused with 422', async () => {
+    const user = await registerUser();
+    const bio = hostile.slice(0, 5).join('\n');
+
+    const updated = await api('PUT', '/api/user', { token: user.token, body: { user: { bio } } });
+    const renamed = await api('PUT', '/api/user', {
+      token: user.token,
+      body: { user: { username: "x'; DROP TABLE users;--" } },
+    });
+
+    expect(updated.body.user.bio).toBe(bio);
+    expect((await api('GET', `/api/profiles/${user.username}`)).body.profile.bio).toBe(bio);
+    expect(renamed.status).toBe(422);
+    expect(Object.keys(renamed.body.errors)).toEqual(['username']);
+  });
+});
+
+describe('response headers', () => {
+  test('every response, errors included, carries the security headers', async () => {
+    for (const response of [
+      await api('GET', '/api/tags'),
+      await api('GET', '/api/nowhere'),
+      await api('GET', '/api/user'),
+    ]) {
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(response.headers.get('x-frame-options')).toBe('DENY');
+      expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
+    }
+  });
+
+  test('CORS: a preflight is answered, and responses allow the origin', async () => {
+    const preflight = await api('OPTIONS', '/api/articles', {
+      headers: {
+        origin: 'https://app.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type',
+      },
+    });
+    const response = await api('GET', '/api/tags', { headers: { origin: 'https://app.example' } });
+
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+    expect(preflight.headers.get('access-control-allow-methods')).toContain('POST');
+    expect(preflight.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('authorization');
+    expect(response.headers.get('access-control-allow-origin')).toBe('*');
+  });
+
+  test('errors never carry a stack trace or SQL', async () => {
+    const user = await registerUser();
+    const responses = [
+      await api('POST', '/api/users', {
+        body: { user: { username: user.username, email: `${uniqueName()}@x.io`, password: 'password1' } },
+      }),
+      await api('GET', '/api/articles?limit=abc'),
+      await api('POST', '/api/users/login', { body: { user: { email: user.email, password: 'wrong password' } } }),
+    ];
+    for (const response of responses) {
+      const text = JSON.stringify(response.body);
+      expect(text).not.toMatch(/ at |\.ts:|insert into|select |password_hash|\$argon2/i);
+    }
+  });
+});
