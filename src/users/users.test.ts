@@ -1,7 +1,10 @@
 import { describe, expect, test } from 'bun:test';
+import { eq } from 'drizzle-orm';
 import { SignJWT } from 'jose';
 import { config } from '../core/config';
-import { api, registerUser, uniqueName } from '../test/api';
+import { db } from '../core/database';
+import { api, createArticle, registerUser, uniqueName } from '../test/api';
+import { users } from './schema/users.schema';
 import { findUserByEmail } from './users.repository';
 
 const secret = new TextEncoder().encode(config.jwt.secret);
@@ -291,5 +294,41 @@ describe('PUT /api/user', () => {
 
     expect(response.status).toBe(401);
     expect(response.body.errors).toBeDefined();
+  });
+});
+
+describe('races', () => {
+  test('10 users renaming themselves to one name at once: exactly one wins, the rest get 422', async () => {
+    const racers = await Promise.all(Array.from({ length: 10 }, () => registerUser()));
+    const username = uniqueName('contested');
+
+    const responses = await Promise.all(
+      racers.map((racer) => api('PUT', '/api/user', { token: racer.token, body: { user: { username } } })),
+    );
+
+    expect(responses.map((r) => r.status).sort()).toEqual([200, ...Array(9).fill(422)]);
+  });
+});
+
+describe('a token whose user has been deleted', () => {
+  test('is refused with 401 everywhere it would act', async () => {
+    const [gone, author] = await Promise.all([registerUser(), registerUser()]);
+    const article = await createArticle(author);
+    await db.delete(users).where(eq(users.username, gone.username));
+    const as = { token: gone.token };
+
+    const responses = [
+      await api('GET', '/api/user', as),
+      await api('PUT', '/api/user', { ...as, body: { user: { bio: 'x' } } }),
+      await api('POST', '/api/articles', { ...as, body: { article: { title: 't', description: 'd', body: 'b' } } }),
+      await api('POST', `/api/articles/${article.slug}/favorite`, as),
+      await api('POST', `/api/articles/${article.slug}/comments`, { ...as, body: { comment: { body: 'x' } } }),
+      await api('POST', `/api/profiles/${author.username}/follow`, as),
+    ];
+
+    for (const response of responses) {
+      expect(response.status).toBe(401);
+      expect(response.body).toEqual({ errors: { token: ['belongs to no user'] } });
+    }
   });
 });

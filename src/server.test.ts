@@ -1,0 +1,86 @@
+/** The real server process: socket-level limits, outages and shutdown. */
+import { describe, expect, test } from 'bun:test';
+import { freePort, startServer } from './test/server';
+
+describe('the server process', () => {
+  test('SIGTERM: in-flight requests finish, then the process exits 0', async () => {
+    const server = await startServer();
+    const api = `${server.origin}/api`;
+    const user = { username: 'graceful', email: 'graceful@example.com', password: 'password' };
+    const json = { 'content-type': 'application/json' };
+    await fetch(`${api}/users`, { method: 'POST', headers: json, body: JSON.stringify({ user }) });
+
+    // Password checks take tens of milliseconds each: these are still running when the signal arrives.
+    const logins = Array.from({ length: 8 }, () =>
+      fetch(`${api}/users/login`, { method: 'POST', headers: json, body: JSON.stringify({ user }) }),
+    );
+    await Bun.sleep(20);
+    const exitCode = server.stop();
+
+    const statuses = await Promise.all(logins.map((login) => login.then((r) => r.status)));
+    expect(statuses).toEqual(Array(8).fill(200));
+    expect(await exitCode).toBe(0);
+    expect(
+      await fetch(`${server.origin}/health`).then(
+        () => 'answered',
+        () => 'refused',
+      ),
+    ).toBe('refused');
+  });
+
+  test('a body declared over 1 MiB gets a JSON 413; a larger chunked one is cut off with 413', async () => {
+    const server = await startServer();
+    try {
+      const declared = await fetch(`${server.origin}/api/users`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ user: { bio: 'x'.repeat(1_500_000) } }),
+      });
+      expect(declared.status).toBe(413);
+      expect(await declared.json()).toEqual({ errors: { body: ['is too large (maximum is 1048576 bytes)'] } });
+
+      // A streamed (chunked) body declares no length: the server's own cap stops it, and stays up.
+      const chunk = new TextEncoder().encode('x'.repeat(64 * 1024));
+      let sent = 0;
+      const body = new ReadableStream({
+        pull(controller) {
+          if (sent >= 3 * 1024 * 1024) return controller.close();
+          controller.enqueue(chunk);
+          sent += chunk.length;
+        },
+      });
+      const streamed = await fetch(`${server.origin}/api/users`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        duplex: 'half',
+      } as RequestInit).then(
+        (response) => response.status,
+        () => 'connection closed',
+      );
+      expect([413, 'connection closed']).toContain(streamed);
+      expect((await fetch(`${server.origin}/health`)).status).toBe(200);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('with the database unreachable: 503 with an errors body within 2 s, /ready 503, /health 200', async () => {
+    const deadPort = await freePort(); // nothing listens there
+    const server = await startServer({ DATABASE_URL: `postgres://postgres@127.0.0.1:${deadPort}/conduit` });
+    try {
+      const started = performance.now();
+      const list = await fetch(`${server.origin}/api/articles`);
+      const elapsed = performance.now() - started;
+
+      expect(list.status).toBe(503);
+      expect(await list.json()).toEqual({ errors: { database: ['is unavailable, please retry shortly'] } });
+      expect(list.headers.get('retry-after')).toBe('2');
+      expect(elapsed).toBeLessThan(2000);
+      expect((await fetch(`${server.origin}/ready`)).status).toBe(503);
+      expect((await fetch(`${server.origin}/health`)).status).toBe(200);
+    } finally {
+      await server.stop();
+    }
+  });
+});
