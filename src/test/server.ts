@@ -26,8 +26,12 @@ export interface RunningServer {
 /**
  * Starts the server with `env` on top of this process's environment (without DATABASE_URL:
  * an in-memory embedded database unless `env` names one) and waits until it answers /health.
+ * `quiet` drops its log (for harnesses that provoke thousands of logged failures).
  */
-export async function startServer(env: Record<string, string> = {}, timeoutMs = 30_000): Promise<RunningServer> {
+export async function startServer(
+  env: Record<string, string> = {},
+  { timeoutMs = 30_000, quiet = false } = {},
+): Promise<RunningServer> {
   const port = await freePort();
   const { DATABASE_URL: _inherited, ...inherited } = process.env;
   const child = Bun.spawn(['bun', 'src/index.ts'], {
@@ -41,7 +45,7 @@ export async function startServer(env: Record<string, string> = {}, timeoutMs = 
       HOST: '127.0.0.1',
     },
     stdout: 'ignore',
-    stderr: 'inherit',
+    stderr: quiet ? 'ignore' : 'inherit',
   });
   const origin = `http://127.0.0.1:${port}`;
   const stop = async () => {

@@ -1,0 +1,147 @@
+/**
+ * `bun run drill:outage`: stops and restarts PostgreSQL under write load and checks that the
+ * API degrades and recovers as promised.
+ *
+ * On a throwaway PostgreSQL of its own (never the shared server), it runs the real server,
+ * keeps creating articles from several clients, stops the database, keeps going, starts it
+ * again, and reports: acknowledged writes, lost writes (acknowledged but not in the database;
+ * must be 0), the statuses seen during the outage and the slowest of those answers (must be
+ * under 2 s), and the time from the database's return to the first successful write.
+ * Exits non-zero when a promise is broken.
+ */
+import postgres from 'postgres';
+import { createTestDatabase } from './database';
+import { startServer } from './server';
+import { ThrowawayPostgres } from './throwaway-postgres';
+
+const WRITERS = 8;
+const BEFORE_MS = 2000;
+const OUTAGE_MS = 4000;
+const AFTER_MS = 3000;
+const RECOVERY_LIMIT_MS = 15_000;
+
+interface Outcome {
+  status: number | 'network error';
+  startedAt: number;
+  finishedAt: number;
+  slug?: string;
+}
+
+console.log('Starting a throwaway PostgreSQL ...');
+const pg = await ThrowawayPostgres.create();
+await pg.start();
+const database = await createTestDatabase(pg.serverUrl, 'conduit_drill');
+const server = await startServer({ DATABASE_URL: database.url }, { quiet: true });
+const api = `${server.origin}/api`;
+const json = { 'content-type': 'application/json' };
+
+let failures: string[] = [];
+try {
+  const user = { username: 'driller', email: 'driller@example.com', password: 'password' };
+  const registered = await fetch(`${api}/users`, { method: 'POST', headers: json, body: JSON.stringify({ user }) });
+  const { token } = ((await registered.json()) as { user: { token: string } }).user;
+
+  let running = true;
+  let sequence = 0;
+  const outcomes: Outcome[] = [];
+
+  async function createArticle(): Promise<Outcome> {
+    const startedAt = performance.now();
+    try {
+      const response = await fetch(`${api}/articles`, {
+        method: 'POST',
+        headers: { ...json, authorization: `Token ${token}` },
+        body: JSON.stringify({ article: { title: `Drill article ${++sequence}`, description: 'd', body: 'b' } }),
+      });
+      const body = await response.json();
+      const slug = response.status === 201 ? (body as { article: { slug: string } }).article.slug : undefined;
+      return { status: response.status, startedAt, finishedAt: performance.now(), slug };
+    } catch {
+      return { status: 'network error', startedAt, finishedAt: performance.now() };
+    }
+  }
+
+  async function writer(): Promise<void> {
+    while (running) {
+      const outcome = await createArticle();
+      outcomes.push(outcome);
+      // Failures come back fast; do not spin.
+      if (outcome.status !== 201) await Bun.sleep(50);
+    }
+  }
+
+  const writers = Array.from({ length: WRITERS }, () => writer());
+  await Bun.sleep(BEFORE_MS);
+
+  console.log('Stopping PostgreSQL (fast shutdown) under write load ...');
+  const stopCalledAt = performance.now();
+  await pg.stop('fast');
+  const stoppedAt = performance.now();
+  await Bun.sleep(OUTAGE_MS);
+
+  console.log('Starting PostgreSQL again ...');
+  const startCalledAt = performance.now();
+  await pg.start();
+  const restartedAt = performance.now();
+  const deadline = restartedAt + RECOVERY_LIMIT_MS;
+  while (performance.now() < deadline && !outcomes.some((o) => o.status === 201 && o.startedAt >= restartedAt)) {
+    await Bun.sleep(10);
+  }
+  await Bun.sleep(AFTER_MS);
+  running = false;
+  await Promise.all(writers);
+
+  const acknowledged = outcomes.flatMap((o) => (o.slug ? [o.slug] : []));
+  const check = postgres(database.url, { max: 1, onnotice: () => {} });
+  const stored = await check<{ slug: string }[]>`select slug from articles where slug in ${check(acknowledged)}`;
+  await check.end();
+  const storedSlugs = new Set(stored.map((row) => row.slug));
+  const lost = acknowledged.filter((slug) => !storedSlugs.has(slug));
+
+  // Requests made while the database was down, from after the stop until the restart began.
+  const duringOutage = outcomes.filter((o) => o.startedAt >= stoppedAt && o.finishedAt <= startCalledAt);
+  const histogram = (list: Outcome[]) =>
+    Object.entries(Object.groupBy(list, (o) => String(o.status)))
+      .map(([status, items]) => `${status} x${items?.length ?? 0}`)
+      .join(', ') || 'none';
+  const slowestOutageMs = Math.max(0, ...duringOutage.map((o) => o.finishedAt - o.startedAt));
+  const firstSuccess = outcomes.find((o) => o.status === 201 && o.startedAt >= restartedAt);
+  const recoveryMs = firstSuccess ? firstSuccess.finishedAt - restartedAt : undefined;
+
+  console.log('');
+  console.log('Outage drill');
+  console.log(`  acknowledged writes (201): ${acknowledged.length}`);
+  console.log(`  lost writes:               ${lost.length}`);
+  console.log(`  statuses before the stop:  ${histogram(outcomes.filter((o) => o.finishedAt < stopCalledAt))}`);
+  console.log(
+    `  statuses while stopping:   ${histogram(outcomes.filter((o) => o.finishedAt >= stopCalledAt && o.startedAt < stoppedAt))}`,
+  );
+  console.log(`  statuses during outage:    ${histogram(duringOutage)}`);
+  console.log(`  slowest answer in outage:  ${slowestOutageMs.toFixed(0)} ms`);
+  console.log(`  statuses after restart:    ${histogram(outcomes.filter((o) => o.startedAt >= restartedAt))}`);
+  console.log(
+    `  time to recover:           ${recoveryMs === undefined ? 'did not recover' : `${recoveryMs.toFixed(0)} ms after the database was back`}`,
+  );
+
+  failures = [
+    ...(lost.length > 0 ? [`${lost.length} acknowledged writes were lost`] : []),
+    ...(acknowledged.length === 0 ? ['no write was acknowledged at all'] : []),
+    ...(duringOutage.length === 0 ? ['no request was made during the outage'] : []),
+    ...(duringOutage.some((o) => o.status !== 503) ? ['a request during the outage got something other than 503'] : []),
+    ...(slowestOutageMs >= 2000 ? ['a request during the outage took 2 s or more'] : []),
+    ...(outcomes.some((o) => typeof o.status === 'number' && o.status >= 500 && o.status !== 503)
+      ? ['a request got a 5xx other than 503']
+      : []),
+    ...(recoveryMs === undefined ? [`no successful write within ${RECOVERY_LIMIT_MS} ms of the restart`] : []),
+  ];
+} finally {
+  await server.stop();
+  await database.drop().catch(() => {});
+  pg.destroy();
+}
+
+if (failures.length > 0) {
+  console.error(`\nDrill failed:\n${failures.map((f) => `  - ${f}`).join('\n')}`);
+  process.exit(1);
+}
+console.log('\nDrill passed.');
