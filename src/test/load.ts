@@ -1,0 +1,168 @@
+/**
+ * `bun run load [--seconds 30] [--connections 200]`: mixed reads and writes from many
+ * concurrent clients against the real server, checking that nothing breaks under load.
+ *
+ * The server gets a fresh database on TEST_DATABASE_URL's server (dropped afterwards) or, when
+ * that is unset, an in-memory embedded one. Each client loops over a weighted mix of requests
+ * (lists, feed, single articles, comments, tags, creating articles, favoriting, commenting)
+ * for the given time. Reported: requests by status, connection errors, throughput, and the
+ * server's resident memory over the run. Fails on any 5xx, any connection error, or memory
+ * that keeps growing (the last third of the run more than 25% above the middle third).
+ * Timing is reported, never asserted.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { createTestDatabase, type TestDatabase } from './database';
+import { startServer } from './server';
+
+const { values } = parseArgs({
+  options: { seconds: { type: 'string', default: '30' }, connections: { type: 'string', default: '200' } },
+});
+const SECONDS = Number(values.seconds);
+const CONNECTIONS = Number(values.connections);
+const USERS = 20;
+const SEED_ARTICLES = 100;
+const TAGS = ['dragons', 'training', 'bun', 'postgres', 'elysia', 'drizzle'];
+
+function residentKiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+}
+
+const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)] as T;
+
+const serverUrl = process.env.TEST_DATABASE_URL;
+const database: TestDatabase | undefined = serverUrl ? await createTestDatabase(serverUrl, 'conduit_load') : undefined;
+const server = await startServer(database ? { DATABASE_URL: database.url } : {}, { quiet: true });
+const api = `${server.origin}/api`;
+console.log(
+  `Load: ${CONNECTIONS} connections for ${SECONDS} s against ${api} (${database ? 'PostgreSQL' : 'embedded database'})`,
+);
+
+let failed = false;
+try {
+  // Seed through the API: users who follow each other, articles with tags.
+  const tokens: string[] = [];
+  const usernames: string[] = [];
+  for (let i = 0; i < USERS; i++) {
+    const user = { username: `load${i}`, email: `load${i}@example.com`, password: 'password' };
+    const response = await fetch(`${api}/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user }),
+    });
+    tokens.push(((await response.json()) as { user: { token: string } }).user.token);
+    usernames.push(user.username);
+  }
+  const auth = (token: string) => ({ 'content-type': 'application/json', authorization: `Token ${token}` });
+  await Promise.all(
+    tokens.map((token, i) =>
+      fetch(`${api}/profiles/${usernames[(i + 1) % USERS]}/follow`, { method: 'POST', headers: auth(token) }),
+    ),
+  );
+  const slugs: string[] = [];
+  async function createArticle(token: string): Promise<Response> {
+    const response = await fetch(`${api}/articles`, {
+      method: 'POST',
+      headers: auth(token),
+      body: JSON.stringify({
+        article: {
+          title: `Load article ${slugs.length}`,
+          description: 'load',
+          body: 'load '.repeat(50),
+          tagList: [pick(TAGS), pick(TAGS)],
+        },
+      }),
+    });
+    if (response.status === 201)
+      slugs.push(((await response.clone().json()) as { article: { slug: string } }).article.slug);
+    return response;
+  }
+  for (let i = 0; i < SEED_ARTICLES; i++) await createArticle(pick(tokens));
+
+  const mix: [weight: number, request: () => Promise<Response>][] = [
+    [30, () => fetch(`${api}/articles?limit=20`)],
+    [10, () => fetch(`${api}/articles?tag=${pick(TAGS)}`, { headers: auth(pick(tokens)) })],
+    [5, () => fetch(`${api}/articles?author=${pick(usernames)}`)],
+    [5, () => fetch(`${api}/articles?favorited=${pick(usernames)}`)],
+    [10, () => fetch(`${api}/articles/feed`, { headers: auth(pick(tokens)) })],
+    [10, () => fetch(`${api}/articles/${pick(slugs)}`)],
+    [8, () => fetch(`${api}/articles/${pick(slugs)}/comments`)],
+    [5, () => fetch(`${api}/tags`)],
+    [5, () => fetch(`${api}/profiles/${pick(usernames)}`, { headers: auth(pick(tokens)) })],
+    [4, () => createArticle(pick(tokens))],
+    [4, () => fetch(`${api}/articles/${pick(slugs)}/favorite`, { method: 'POST', headers: auth(pick(tokens)) })],
+    [
+      4,
+      () =>
+        fetch(`${api}/articles/${pick(slugs)}/comments`, {
+          method: 'POST',
+          headers: auth(pick(tokens)),
+          body: JSON.stringify({ comment: { body: 'Under load' } }),
+        }),
+    ],
+  ];
+  const totalWeight = mix.reduce((sum, [weight]) => sum + weight, 0);
+  function nextRequest(): Promise<Response> {
+    let roll = Math.random() * totalWeight;
+    for (const [weight, request] of mix) {
+      roll -= weight;
+      if (roll < 0) return request();
+    }
+    return (mix[0] as (typeof mix)[number])[1]();
+  }
+
+  const statuses = new Map<string, number>();
+  let connectionErrors = 0;
+  let requests = 0;
+  const memory: number[] = [];
+  const endAt = performance.now() + SECONDS * 1000;
+  const sampler = setInterval(() => memory.push(residentKiB(server.process.pid)), 1000);
+
+  async function client(): Promise<void> {
+    while (performance.now() < endAt) {
+      try {
+        const response = await nextRequest();
+        await response.arrayBuffer();
+        const key = `${response.status}`;
+        statuses.set(key, (statuses.get(key) ?? 0) + 1);
+      } catch {
+        connectionErrors++;
+      }
+      requests++;
+    }
+  }
+  await Promise.all(Array.from({ length: CONNECTIONS }, () => client()));
+  clearInterval(sampler);
+
+  const third = Math.max(1, Math.floor(memory.length / 3));
+  const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)] ?? 0;
+  const middleMiB = median(memory.slice(third, 2 * third)) / 1024;
+  const lastMiB = median(memory.slice(-third)) / 1024;
+  const serverErrors = [...statuses].filter(([status]) => status.startsWith('5')).reduce((sum, [, n]) => sum + n, 0);
+
+  console.log('');
+  console.log(`  requests:          ${requests} (${(requests / SECONDS).toFixed(0)}/s)`);
+  console.log(`  statuses:          ${[...statuses].map(([status, n]) => `${status} x${n}`).join(', ')}`);
+  console.log(`  5xx:               ${serverErrors}`);
+  console.log(`  connection errors: ${connectionErrors}`);
+  console.log(
+    `  server RSS (MiB):  first ${((memory[0] ?? 0) / 1024).toFixed(0)}, middle third ${middleMiB.toFixed(0)}, last third ${lastMiB.toFixed(0)}, max ${(Math.max(...memory) / 1024).toFixed(0)}`,
+  );
+
+  const problems = [
+    ...(serverErrors > 0 ? [`${serverErrors} responses were 5xx`] : []),
+    ...(connectionErrors > 0 ? [`${connectionErrors} requests failed to connect`] : []),
+    ...(lastMiB > middleMiB * 1.25 ? ['memory kept growing'] : []),
+  ];
+  if (problems.length > 0) {
+    failed = true;
+    console.error(`\nLoad test failed:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  } else {
+    console.log('\nLoad test passed.');
+  }
+} finally {
+  await server.stop();
+  await database?.drop();
+}
+process.exit(failed ? 1 : 0);
