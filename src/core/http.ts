@@ -84,6 +84,17 @@ function loggable(error: unknown): unknown {
   return config.production ? `${error.name}: ${message}` : Object.assign(new Error(message), { stack: error.stack });
 }
 
+/** During an outage every request fails the same way: say so once every few seconds, not per request. */
+let lastOutageWarning = 0;
+function warnDatabaseUnavailable(error: unknown): void {
+  const now = Date.now();
+  if (now - lastOutageWarning < 5000) return;
+  lastOutageWarning = now;
+  let root = error;
+  while (root instanceof Error && root.cause instanceof Error) root = root.cause;
+  console.warn(`Database unavailable, answering 503: ${root instanceof Error ? root.message : String(root)}`);
+}
+
 /** Headers for a JSON API that no browser should render, frame or sniff. */
 const SECURITY_HEADERS: Record<string, string> = {
   'x-content-type-options': 'nosniff',
@@ -157,7 +168,7 @@ export const httpPolicy = new Elysia({ name: 'http-policy' })
         return reply(404, { route: ['not found'] });
     }
     if (databaseUnavailable(error)) {
-      console.warn('Database unavailable:', loggable(error));
+      warnDatabaseUnavailable(error);
       set.headers['retry-after'] = '2';
       return reply(503, { database: ['is unavailable, please retry shortly'] });
     }
