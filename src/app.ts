@@ -8,6 +8,7 @@ import { Elysia } from 'elysia';
 import { articlesController } from './articles/articles.controller';
 import { commentsController } from './comments/comments.controller';
 import { config } from './core/config';
+import { apiDocs } from './core/docs';
 import { httpPolicy } from './core/http';
 import { healthController } from './health/health.controller';
 import { profilesController } from './profiles/profiles.controller';
@@ -26,6 +27,8 @@ export const app = new Elysia({ name: 'conduit' })
       maxAge: 600,
     }),
   )
+  .use(apiDocs)
+  .get('/', ({ redirect }) => redirect('/docs'))
   .use(healthController)
   .group('/api', (api) =>
     api

@@ -1,5 +1,6 @@
-import { Elysia, t } from 'elysia';
+import { Elysia } from 'elysia';
 import { authentication } from '../core/auth';
+import { TOKEN_OPTIONAL, TOKEN_REQUIRED } from '../core/docs';
 import {
   FeedQuery,
   ListArticlesQuery,
@@ -26,13 +27,13 @@ export const articlesController = new Elysia({ name: 'articles.controller', deta
     optionalAuth: true,
     query: ListArticlesQuery,
     response: MultipleArticlesResponse,
-    detail: { summary: 'List recent articles, optionally filtered by tag, author or favoriter' },
+    detail: { ...TOKEN_OPTIONAL, summary: 'List recent articles, optionally filtered by tag, author or favoriter' },
   })
   .get('/articles/feed', ({ query, currentUserId }) => feed(query, currentUserId), {
     auth: true,
     query: FeedQuery,
     response: MultipleArticlesResponse,
-    detail: { summary: 'Recent articles by the authors you follow' },
+    detail: { ...TOKEN_REQUIRED, summary: 'Recent articles by the authors you follow' },
   })
   .post(
     '/articles',
@@ -42,14 +43,14 @@ export const articlesController = new Elysia({ name: 'articles.controller', deta
       auth: true,
       body: NewArticleBody,
       response: { 201: SingleArticleResponse },
-      detail: { summary: 'Create an article' },
+      detail: { ...TOKEN_REQUIRED, summary: 'Create an article' },
     },
   )
   .get('/articles/:slug', async ({ params, viewerId }) => ({ article: await getArticle(params.slug, viewerId) }), {
     optionalAuth: true,
     params: SlugParams,
     response: SingleArticleResponse,
-    detail: { summary: 'Get an article' },
+    detail: { ...TOKEN_OPTIONAL, summary: 'Get an article' },
   })
   .put(
     '/articles/:slug',
@@ -61,7 +62,7 @@ export const articlesController = new Elysia({ name: 'articles.controller', deta
       params: SlugParams,
       body: UpdateArticleBody,
       response: SingleArticleResponse,
-      detail: { summary: 'Update your article' },
+      detail: { ...TOKEN_REQUIRED, summary: 'Update your article' },
     },
   )
   .delete(
@@ -73,8 +74,11 @@ export const articlesController = new Elysia({ name: 'articles.controller', deta
     {
       auth: true,
       params: SlugParams,
-      response: { 204: t.Void() },
-      detail: { summary: 'Delete your article' },
+      detail: {
+        ...TOKEN_REQUIRED,
+        summary: 'Delete your article',
+        responses: { 204: { description: 'The article and everything attached to it are deleted' } },
+      },
     },
   )
   .post(
@@ -84,7 +88,7 @@ export const articlesController = new Elysia({ name: 'articles.controller', deta
       auth: true,
       params: SlugParams,
       response: SingleArticleResponse,
-      detail: { summary: 'Favorite an article', tags: ['Favorites'] },
+      detail: { ...TOKEN_REQUIRED, summary: 'Favorite an article', tags: ['Favorites'] },
     },
   )
   .delete(
@@ -94,6 +98,6 @@ export const articlesController = new Elysia({ name: 'articles.controller', deta
       auth: true,
       params: SlugParams,
       response: SingleArticleResponse,
-      detail: { summary: 'Unfavorite an article', tags: ['Favorites'] },
+      detail: { ...TOKEN_REQUIRED, summary: 'Unfavorite an article', tags: ['Favorites'] },
     },
   );

@@ -1,5 +1,6 @@
-import { Elysia, t } from 'elysia';
+import { Elysia } from 'elysia';
 import { authentication } from '../core/auth';
+import { TOKEN_OPTIONAL, TOKEN_REQUIRED } from '../core/docs';
 import {
   ArticleCommentsParams,
   CommentParams,
@@ -18,7 +19,7 @@ export const commentsController = new Elysia({ name: 'comments.controller', deta
       optionalAuth: true,
       params: ArticleCommentsParams,
       response: MultipleCommentsResponse,
-      detail: { summary: "An article's comments, newest first" },
+      detail: { ...TOKEN_OPTIONAL, summary: "An article's comments, newest first" },
     },
   )
   .post(
@@ -31,7 +32,7 @@ export const commentsController = new Elysia({ name: 'comments.controller', deta
       params: ArticleCommentsParams,
       body: NewCommentBody,
       response: SingleCommentResponse,
-      detail: { summary: 'Comment on an article' },
+      detail: { ...TOKEN_REQUIRED, summary: 'Comment on an article' },
     },
   )
   .delete(
@@ -43,7 +44,10 @@ export const commentsController = new Elysia({ name: 'comments.controller', deta
     {
       auth: true,
       params: CommentParams,
-      response: { 204: t.Void() },
-      detail: { summary: 'Delete your comment' },
+      detail: {
+        ...TOKEN_REQUIRED,
+        summary: 'Delete your comment',
+        responses: { 204: { description: 'The comment is deleted' } },
+      },
     },
   );

@@ -1,5 +1,6 @@
 import { Elysia } from 'elysia';
 import { authentication } from '../core/auth';
+import { TOKEN_OPTIONAL, TOKEN_REQUIRED } from '../core/docs';
 import { ProfileResponse, UsernameParams } from './profiles.model';
 import { follow, getProfile, unfollow } from './profiles.service';
 
@@ -12,7 +13,7 @@ export const profilesController = new Elysia({ name: 'profiles.controller', deta
       optionalAuth: true,
       params: UsernameParams,
       response: ProfileResponse,
-      detail: { summary: 'Get a profile' },
+      detail: { ...TOKEN_OPTIONAL, summary: 'Get a profile' },
     },
   )
   .post(
@@ -22,7 +23,7 @@ export const profilesController = new Elysia({ name: 'profiles.controller', deta
       auth: true,
       params: UsernameParams,
       response: ProfileResponse,
-      detail: { summary: 'Follow a user' },
+      detail: { ...TOKEN_REQUIRED, summary: 'Follow a user' },
     },
   )
   .delete(
@@ -32,6 +33,6 @@ export const profilesController = new Elysia({ name: 'profiles.controller', deta
       auth: true,
       params: UsernameParams,
       response: ProfileResponse,
-      detail: { summary: 'Unfollow a user' },
+      detail: { ...TOKEN_REQUIRED, summary: 'Unfollow a user' },
     },
   );

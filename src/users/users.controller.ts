@@ -1,6 +1,7 @@
 import { Elysia } from 'elysia';
 import { authentication } from '../core/auth';
 import { config } from '../core/config';
+import { TOKEN_REQUIRED } from '../core/docs';
 import { perClientRateLimit } from '../core/rate-limit';
 import { LoginBody, RegisterBody, UpdateUserBody, UserResponse } from './users.model';
 import { currentUser, login, register, updateCurrentUser } from './users.service';
@@ -25,11 +26,11 @@ export const usersController = new Elysia({ name: 'users.controller', detail: { 
   .get('/user', async ({ currentUserId }) => ({ user: await currentUser(currentUserId) }), {
     auth: true,
     response: UserResponse,
-    detail: { summary: 'Get the current user' },
+    detail: { ...TOKEN_REQUIRED, summary: 'Get the current user' },
   })
   .put('/user', async ({ currentUserId, body }) => ({ user: await updateCurrentUser(currentUserId, body.user) }), {
     auth: true,
     body: UpdateUserBody,
     response: UserResponse,
-    detail: { summary: 'Update the current user' },
+    detail: { ...TOKEN_REQUIRED, summary: 'Update the current user' },
   });
