@@ -10,12 +10,14 @@ import { commentsController } from './comments/comments.controller';
 import { config } from './core/config';
 import { apiDocs } from './core/docs';
 import { httpPolicy } from './core/http';
+import { requestLog } from './core/request-log';
 import { healthController } from './health/health.controller';
 import { profilesController } from './profiles/profiles.controller';
 import { tagsController } from './tags/tags.controller';
 import { usersController } from './users/users.controller';
 
 export const app = new Elysia({ name: 'conduit' })
+  .use(requestLog)
   .use(httpPolicy)
   .use(
     cors({

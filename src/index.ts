@@ -1,13 +1,14 @@
 /** Starts the HTTP server: `bun run start` (or `bun run dev` to restart on changes). */
 import { app } from './app';
 import { config } from './core/config';
+import { logger } from './core/logger';
 import { databaseDescription, disconnectDatabase } from './health/health.repository';
 
 /** How long a shutdown waits for in-flight requests before cutting them off. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
 if (config.jwt.usingDevelopmentSecret) {
-  console.warn('JWT_SECRET is not set: signing tokens with the development secret. Never do this in production.');
+  logger.warn('JWT_SECRET is not set: signing tokens with the development secret. Never do this in production.');
 }
 
 app.listen({
@@ -17,15 +18,22 @@ app.listen({
   // this cap, with room above it, stops chunked bodies that declare nothing.
   maxRequestBodySize: 2 * config.maxBodyBytes,
 });
-console.log(`Conduit API listening on http://${config.host}:${config.port}/api (${databaseDescription()})`);
+logger.info(
+  {
+    url: `http://${config.host}:${config.port}/api`,
+    docs: `http://${config.host}:${config.port}/docs`,
+    database: databaseDescription(),
+  },
+  'Conduit API listening',
+);
 
 /** Stop accepting connections, let in-flight requests finish (bounded), close the pool, exit 0. */
 async function shutdown(signal: string): Promise<void> {
-  console.log(`${signal} received: finishing in-flight requests, then closing the database`);
+  logger.info({ signal }, 'shutting down: finishing in-flight requests, then closing the database');
   const drained = app.stop().then(() => true);
   const finished = await Promise.race([drained, Bun.sleep(SHUTDOWN_GRACE_MS).then(() => false)]);
   if (!finished) {
-    console.warn(`Requests still running after ${SHUTDOWN_GRACE_MS} ms: closing them`);
+    logger.warn({ graceMs: SHUTDOWN_GRACE_MS }, 'requests still running after the grace period: closing them');
     await app.server?.stop(true);
   }
   await disconnectDatabase();

@@ -27,6 +27,7 @@ describe('readConfig', () => {
       connectTimeoutMs: 1500,
       statementTimeoutMs: 5000,
       embeddedDataDir: '.data/pglite',
+      logQueries: false,
     });
   });
 

@@ -29,6 +29,15 @@ function flag(env: Env, name: string): boolean {
   return ['1', 'true', 'yes'].includes((env[name] ?? '').toLowerCase());
 }
 
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+function logLevel(raw: string | undefined): (typeof LOG_LEVELS)[number] {
+  const level = (raw || 'info').toLowerCase();
+  const known = LOG_LEVELS.find((candidate) => candidate === level);
+  if (!known) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${raw}"`);
+  return known;
+}
+
 /** "*" allows any origin; otherwise a comma-separated list of exact origins. */
 function origins(raw: string | undefined): string[] | '*' {
   const list = (raw ?? '*')
@@ -62,6 +71,7 @@ export function readConfig(env: Env) {
     /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
     trustProxy: flag(env, 'TRUST_PROXY'),
     corsOrigins: origins(env.CORS_ORIGINS),
+    logLevel: logLevel(env.LOG_LEVEL),
     database: {
       /** A PostgreSQL server; when absent, the embedded PGlite database is used. */
       url: env.DATABASE_URL || undefined,
@@ -72,6 +82,8 @@ export function readConfig(env: Env) {
       statementTimeoutMs: positiveInteger(env, 'DB_STATEMENT_TIMEOUT_MS', 5000),
       /** Where the embedded database keeps its files; `memory://` keeps nothing. */
       embeddedDataDir: env.PGLITE_DATA_DIR || '.data/pglite',
+      /** Log each SQL statement (without its parameters) at debug level. */
+      logQueries: flag(env, 'DB_LOG'),
     },
     jwt: {
       secret: jwtSecret || DEVELOPMENT_JWT_SECRET,

@@ -7,6 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import type { Logger } from 'drizzle-orm/logger';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -32,13 +33,16 @@ export const MIGRATIONS_FOLDER = join(import.meta.dir, '../../drizzle');
 /** Column names are snake_case in SQL and camelCase in TypeScript, here and in drizzle.config.ts. */
 export const CASING = 'snake_case';
 
-export function connect(settings: Config['database']): Connection {
-  return settings.url ? connectServer(settings.url, settings) : connectEmbedded(settings.embeddedDataDir);
+/** `queryLogger` sees every statement Drizzle sends (src/core/database.ts passes one for DB_LOG). */
+export function connect(settings: Config['database'], queryLogger?: Logger): Connection {
+  return settings.url
+    ? connectServer(settings.url, settings, queryLogger)
+    : connectEmbedded(settings.embeddedDataDir, queryLogger);
 }
 
 type ServerSettings = Pick<Config['database'], 'poolMax' | 'connectTimeoutMs' | 'statementTimeoutMs'>;
 
-function connectServer(url: string, settings: ServerSettings): Connection {
+function connectServer(url: string, settings: ServerSettings, logger?: Logger): Connection {
   const client = postgres(url, {
     max: settings.poolMax,
     // Bounded waits: when the server is down or stuck, requests fail fast (503) instead of hanging,
@@ -52,7 +56,7 @@ function connectServer(url: string, settings: ServerSettings): Connection {
     max_lifetime: 60 * 30,
     onnotice: () => {},
   });
-  const db = drizzlePostgres({ client, casing: CASING });
+  const db = drizzlePostgres({ client, casing: CASING, logger });
   const { hostname, port, pathname } = new URL(url);
   return {
     db,
@@ -62,11 +66,11 @@ function connectServer(url: string, settings: ServerSettings): Connection {
   };
 }
 
-function connectEmbedded(dataDir: string): Connection {
+function connectEmbedded(dataDir: string, logger?: Logger): Connection {
   const inMemory = dataDir.startsWith('memory://');
   if (!inMemory) mkdirSync(dataDir, { recursive: true });
   const client = new PGlite(dataDir);
-  const db = drizzlePglite({ client, casing: CASING });
+  const db = drizzlePglite({ client, casing: CASING, logger });
   return {
     db,
     target: inMemory ? 'embedded PostgreSQL (in memory)' : `embedded PostgreSQL in ${dataDir}`,

@@ -7,8 +7,13 @@
  */
 import { config } from './config';
 import { connect } from './connection';
+import { logger } from './logger';
 
-const connection = connect(config.database);
+// DB_LOG=true logs each statement's SQL, never its parameters (they hold emails and password hashes).
+const queryLogger = config.database.logQueries
+  ? { logQuery: (sql: string) => logger.info({ sql }, 'query') }
+  : undefined;
+const connection = connect(config.database, queryLogger);
 
 if (!config.database.url) await connection.migrate();
 

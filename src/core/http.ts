@@ -8,6 +8,7 @@ import { Elysia } from 'elysia';
 import { config } from './config';
 import { databaseUnavailable, unstorableText } from './database-errors';
 import { AppError, type ErrorFields, Invalid, NotFound } from './errors';
+import { logger } from './logger';
 
 /** The name of the field an error is about: the last non-index segment of its JSON path. */
 function fieldOf(path: string): string {
@@ -76,12 +77,12 @@ export function validationFields(issues: readonly ValueError[]): ErrorFields {
 }
 
 /** Drizzle puts a failed query's parameters (emails, password hashes) in its message: keep them out of logs. */
-function loggable(error: unknown): unknown {
-  if (!(error instanceof Error)) return error;
+function loggable(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { value: String(error) };
   const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
   const message = 'query' in error ? `query failed${cause}; query: ${error.query}` : `${error.message}${cause}`;
   // Stack traces help in development; in production they stay out of the logs too.
-  return config.production ? `${error.name}: ${message}` : Object.assign(new Error(message), { stack: error.stack });
+  return { type: error.name, message, ...(!config.production && { stack: error.stack }) };
 }
 
 /** During an outage every request fails the same way: say so once every few seconds, not per request. */
@@ -92,7 +93,7 @@ function warnDatabaseUnavailable(error: unknown): void {
   lastOutageWarning = now;
   let root = error;
   while (root instanceof Error && root.cause instanceof Error) root = root.cause;
-  console.warn(`Database unavailable, answering 503: ${root instanceof Error ? root.message : String(root)}`);
+  logger.warn({ cause: root instanceof Error ? root.message : String(root) }, 'database unavailable: answering 503');
 }
 
 /** Headers for a JSON API that no browser should render, frame or sniff. */
@@ -173,6 +174,6 @@ export const httpPolicy = new Elysia({ name: 'http-policy' })
       return reply(503, { database: ['is unavailable, please retry shortly'] });
     }
     if (unstorableText(error)) return reply(422, { body: [UNSTORABLE] });
-    console.error('Unhandled error:', loggable(error));
+    logger.error({ error: loggable(error) }, 'unhandled error');
     return reply(500, { server: ['an unexpected error occurred'] });
   });

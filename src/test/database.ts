@@ -21,6 +21,7 @@ export async function createTestDatabase(serverUrl: string, prefix = 'conduit_te
     connectTimeoutMs: 5000,
     statementTimeoutMs: 60_000,
     embeddedDataDir: '',
+    logQueries: false,
   });
   try {
     await migration.migrate();

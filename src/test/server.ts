@@ -21,16 +21,19 @@ export interface RunningServer {
   process: Subprocess;
   /** Sends SIGTERM and resolves with the exit code. */
   stop(): Promise<number>;
+  /** With `captureLog`: everything the server wrote to standard output (read once, after stop). */
+  log(): Promise<string>;
 }
 
 /**
  * Starts the server with `env` on top of this process's environment (without DATABASE_URL:
  * an in-memory embedded database unless `env` names one) and waits until it answers /health.
- * `quiet` drops its log (for harnesses that provoke thousands of logged failures).
+ * `quiet` drops its error output (for harnesses that provoke thousands of logged failures);
+ * `captureLog` keeps its standard output for `log()`.
  */
 export async function startServer(
   env: Record<string, string> = {},
-  { timeoutMs = 30_000, quiet = false } = {},
+  { timeoutMs = 30_000, quiet = false, captureLog = false } = {},
 ): Promise<RunningServer> {
   const port = await freePort();
   const { DATABASE_URL: _inherited, ...inherited } = process.env;
@@ -44,7 +47,7 @@ export async function startServer(
       PORT: String(port),
       HOST: '127.0.0.1',
     },
-    stdout: 'ignore',
+    stdout: captureLog ? 'pipe' : 'ignore',
     stderr: quiet ? 'ignore' : 'inherit',
   });
   const origin = `http://127.0.0.1:${port}`;
@@ -52,6 +55,7 @@ export async function startServer(
     child.kill('SIGTERM');
     return child.exited;
   };
+  const log = () => new Response(child.stdout as ReadableStream).text();
 
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -60,7 +64,7 @@ export async function startServer(
       (response) => response.ok,
       () => false,
     );
-    if (up) return { origin, process: child, stop };
+    if (up) return { origin, process: child, stop, log };
     await Bun.sleep(100);
   }
   await stop();

@@ -27,3 +27,5 @@ if (serverUrl) {
 
 // The suite sends many registrations from one address; the limit itself is tested on its own.
 process.env.AUTH_RATE_LIMIT ??= '0';
+// One line per request would bury the test report; harnesses that read logs start servers of their own.
+process.env.LOG_LEVEL ??= 'silent';

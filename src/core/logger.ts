@@ -1,0 +1,26 @@
+/**
+ * The one logger (pino): JSON lines in production, readable text in development, `LOG_LEVEL`
+ * to choose how much. Callers pass facts as fields, never request bodies, passwords or tokens.
+ */
+import pino from 'pino';
+import pretty from 'pino-pretty';
+import { config } from './config';
+
+export const logger = config.production
+  ? pino({
+      level: config.logLevel,
+      base: undefined,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    })
+  : pino(
+      { level: config.logLevel, base: undefined },
+      // A synchronous stream (no worker thread): works the same in tests and compiled binaries.
+      pretty({
+        sync: true,
+        singleLine: true,
+        colorize: process.stdout.isTTY,
+        translateTime: 'SYS:HH:MM:ss.l',
+        ignore: 'pid,hostname',
+      }),
+    );
