@@ -7,6 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
 import type { Logger } from 'drizzle-orm/logger';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -25,6 +26,8 @@ export interface Connection {
   target: string;
   /** Applies the pending migrations under drizzle/. */
   migrate(): Promise<void>;
+  /** Drops every table, view and migration record in the database; `migrate()` rebuilds them. */
+  dropEverything(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -62,6 +65,7 @@ function connectServer(url: string, settings: ServerSettings, logger?: Logger): 
     db,
     target: `PostgreSQL at ${hostname}:${port || 5432}${pathname}`,
     migrate: () => migratePostgres(db, { migrationsFolder: MIGRATIONS_FOLDER }),
+    dropEverything: () => dropEverything(db),
     close: () => client.end({ timeout: 5 }),
   };
 }
@@ -75,6 +79,14 @@ function connectEmbedded(dataDir: string, logger?: Logger): Connection {
     db,
     target: inMemory ? 'embedded PostgreSQL (in memory)' : `embedded PostgreSQL in ${dataDir}`,
     migrate: () => migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER }),
+    dropEverything: () => dropEverything(db),
     close: () => client.close(),
   };
+}
+
+/** The app's tables live in `public` and Drizzle's migration records in `drizzle`. */
+async function dropEverything(db: Database): Promise<void> {
+  await db.execute(sql`drop schema if exists drizzle cascade`);
+  await db.execute(sql`drop schema if exists public cascade`);
+  await db.execute(sql`create schema public`);
 }
