@@ -6,7 +6,7 @@ import { config } from './core/config';
 import { connect } from './core/connection';
 
 // No statement timeout here: building an index on a large table may rightly take minutes.
-const connection = connect({ ...config.database, statementTimeoutMs: 0 });
+const connection = await connect({ ...config.database, statementTimeoutMs: 0 });
 try {
   console.log(`Migrating ${connection.target} ...`);
   await connection.migrate();

@@ -10,7 +10,7 @@ if (config.production) {
   process.exit(1);
 }
 
-const connection = connect({ ...config.database, statementTimeoutMs: 0 });
+const connection = await connect({ ...config.database, statementTimeoutMs: 0 });
 try {
   console.log(`Resetting ${connection.target}: dropping everything ...`);
   await connection.dropEverything();

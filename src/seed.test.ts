@@ -65,7 +65,7 @@ describe('db:reset', () => {
       const reset = run('src/reset.ts', { PGLITE_DATA_DIR: dataDir });
       expect(reset.exitCode).toBe(0);
 
-      const connection = connect({
+      const connection = await connect({
         url: undefined,
         poolMax: 1,
         connectTimeoutMs: 1000,

@@ -5,8 +5,11 @@
  * connection of their own without starting the app's.
  */
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import initdbWasm from '@electric-sql/pglite/initdb.wasm' with { type: 'file' };
+import pgliteData from '@electric-sql/pglite/pglite.data' with { type: 'file' };
+import pgliteWasm from '@electric-sql/pglite/pglite.wasm' with { type: 'file' };
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'drizzle-orm/logger';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -15,6 +18,9 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+// Imported as files, not modules: in source these are their paths on disk; in the single-file
+// executable (`bun run build`) the bundler embeds them and these are their embedded paths.
+import migrationJournal from '../../drizzle/meta/_journal.json' with { type: 'file' };
 import type { Config } from './config';
 
 /** What every repository programs against: the query builder common to both drivers. */
@@ -31,13 +37,14 @@ export interface Connection {
   close(): Promise<void>;
 }
 
-export const MIGRATIONS_FOLDER = join(import.meta.dir, '../../drizzle');
+// TypeScript types a JSON import as its content; imported as a file it is the file's path.
+export const MIGRATIONS_FOLDER = dirname(dirname(migrationJournal as unknown as string));
 
 /** Column names are snake_case in SQL and camelCase in TypeScript, here and in drizzle.config.ts. */
 export const CASING = 'snake_case';
 
 /** `queryLogger` sees every statement Drizzle sends (src/core/database.ts passes one for DB_LOG). */
-export function connect(settings: Config['database'], queryLogger?: Logger): Connection {
+export async function connect(settings: Config['database'], queryLogger?: Logger): Promise<Connection> {
   return settings.url
     ? connectServer(settings.url, settings, queryLogger)
     : connectEmbedded(settings.embeddedDataDir, queryLogger);
@@ -70,10 +77,14 @@ function connectServer(url: string, settings: ServerSettings, logger?: Logger): 
   };
 }
 
-function connectEmbedded(dataDir: string, logger?: Logger): Connection {
+async function connectEmbedded(dataDir: string, logger?: Logger): Promise<Connection> {
   const inMemory = dataDir.startsWith('memory://');
   if (!inMemory) mkdirSync(dataDir, { recursive: true });
-  const client = new PGlite(dataDir);
+  // PGlite's engine and data files, loaded from where the imports above put them (works both
+  // from source and from the single-file executable, where PGlite could not find them itself).
+  const compile = async (path: string) => WebAssembly.compile(await Bun.file(path).arrayBuffer());
+  const [pgliteWasmModule, initdbWasmModule] = await Promise.all([compile(pgliteWasm), compile(initdbWasm)]);
+  const client = new PGlite(dataDir, { pgliteWasmModule, initdbWasmModule, fsBundle: Bun.file(pgliteData) });
   const db = drizzlePglite({ client, casing: CASING, logger });
   return {
     db,

@@ -13,7 +13,7 @@ import { logger } from './logger';
 const queryLogger = config.database.logQueries
   ? { logQuery: (sql: string) => logger.info({ sql }, 'query') }
   : undefined;
-const connection = connect(config.database, queryLogger);
+const connection = await connect(config.database, queryLogger);
 
 if (!config.database.url) await connection.migrate();
 

@@ -15,7 +15,7 @@ export async function createTestDatabase(serverUrl: string, prefix = 'conduit_te
 
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const migration = connect({
+  const migration = await connect({
     url: url.toString(),
     poolMax: 1,
     connectTimeoutMs: 5000,

@@ -1,0 +1,54 @@
+/** `bun run build` makes one self-contained executable: engine, migrations and all. */
+import { describe, expect, test } from 'bun:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePort } from './test/server';
+
+const ROOT = resolve(import.meta.dir, '..');
+
+describe('the single-file executable', () => {
+  test('builds, migrates and serves the API on its embedded database, from any folder', async () => {
+    const build = Bun.spawnSync(['bun', 'run', 'build'], { cwd: ROOT, stdout: 'pipe', stderr: 'pipe' });
+    expect(build.exitCode).toBe(0);
+
+    const workdir = mkdtempSync(join(tmpdir(), 'conduit-binary-'));
+    const binary = join(ROOT, 'dist/conduit');
+    const { DATABASE_URL: _ignored, ...env } = process.env;
+    const port = await freePort();
+    const server = Bun.spawn([binary], {
+      cwd: workdir,
+      env: { ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+      stdout: 'ignore',
+      stderr: 'inherit',
+    });
+    try {
+      const origin = `http://127.0.0.1:${port}`;
+      for (let tries = 0; tries < 100; tries++) {
+        if (
+          (await fetch(`${origin}/ready`).then(
+            (r) => r.status,
+            () => 0,
+          )) === 200
+        )
+          break;
+        await Bun.sleep(100);
+      }
+      const registered = await fetch(`${origin}/api/users`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ user: { username: 'binary', email: 'binary@example.com', password: 'password' } }),
+      });
+      expect(registered.status).toBe(201);
+      expect((await fetch(`${origin}/docs/json`)).status).toBe(200);
+
+      const usage = Bun.spawnSync([binary, 'unknown-command'], { cwd: workdir, stderr: 'pipe' });
+      expect(usage.exitCode).toBe(2);
+      expect(usage.stderr.toString()).toContain('Usage: conduit [serve | migrate]');
+    } finally {
+      server.kill('SIGTERM');
+      await server.exited;
+      rmSync(workdir, { recursive: true, force: true });
+    }
+  });
+});

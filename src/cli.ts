@@ -1,0 +1,16 @@
+/**
+ * Entry of the single-file executable (`bun run build` → dist/conduit):
+ *   conduit            serve the API (as `bun run start`)
+ *   conduit migrate    apply pending migrations (as `bun run db:migrate`)
+ * The migrations and the embedded database engine are inside the binary.
+ */
+const command = process.argv[2] ?? 'serve';
+
+if (command === 'serve') await import('./index');
+else if (command === 'migrate') await import('./migrate');
+else {
+  console.error(`Unknown command "${command}". Usage: conduit [serve | migrate]`);
+  process.exit(2);
+}
+
+export {};
