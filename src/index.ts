@@ -37,6 +37,9 @@ async function shutdown(signal: string): Promise<void> {
     await app.server?.stop(true);
   }
   await disconnectDatabase();
+  // The last requests' log lines are written after their responses: let them, then flush.
+  await new Promise((resolve) => setImmediate(resolve));
+  logger.flush();
   process.exit(0);
 }
 process.once('SIGTERM', () => void shutdown('SIGTERM'));
