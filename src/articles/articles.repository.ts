@@ -1,12 +1,14 @@
-import { and, count, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { db } from '../core/database';
 import { rethrowConstraintViolation, violatedUniqueConstraint } from '../core/database-errors';
 import { NotFound, UserGone } from '../core/errors';
 import { authorColumns } from '../profiles/profiles.repository';
 import { follows } from '../profiles/schema/follows.schema';
+import { tags } from '../tags/schema/tags.schema';
 import { users } from '../users/schema/users.schema';
 import { articleTags } from './schema/article-tags.schema';
+import { articleTotals } from './schema/article-totals.schema';
 import { articles } from './schema/articles.schema';
 import { favorites } from './schema/favorites.schema';
 
@@ -45,7 +47,8 @@ function detailColumns(viewerId: number | null) {
   return { ...summaryColumns(viewerId), body: articles.body };
 }
 
-export type ArticleSummaryRow = Awaited<ReturnType<typeof listArticles>>['rows'][number];
+/** A list row without the total it carries. */
+export type ArticleSummaryRow = Omit<Awaited<ReturnType<typeof listArticles>>['rows'][number], 'total'>;
 export type ArticleRow = NonNullable<Awaited<ReturnType<typeof findArticle>>>;
 
 export interface ArticleFilters {
@@ -66,7 +69,9 @@ function matching({ tag, author, favoritedBy, followedBy }: ArticleFilters): SQL
           articles.id,
           db.select({ id: articleTags.articleId }).from(articleTags).where(eq(articleTags.tag, tag)),
         ),
-    author === undefined ? undefined : eq(users.username, author),
+    author === undefined
+      ? undefined
+      : eq(articles.authorId, sql`(select ${users.id} from ${users} where ${users.username} = ${author})`),
     favoritedBy === undefined
       ? undefined
       : inArray(
@@ -86,25 +91,45 @@ function matching({ tag, author, favoritedBy, followedBy }: ArticleFilters): SQL
   );
 }
 
-/** One page, most recent first, and the total number of matches, as two statements run side by side. */
+/**
+ * How many articles match: a lookup in the counters for the two common cases (no filter, one
+ * tag), a count over an index for the narrow ones (an author's, a favoriter's, a feed).
+ */
+function matchCount(filters: ArticleFilters): SQL<number> {
+  const { tag, ...others } = filters;
+  const narrowed = Object.values(others).some((value) => value !== undefined);
+  if (!narrowed && tag === undefined) {
+    return sql<number>`coalesce((select ${articleTotals.articles} from ${articleTotals}), 0)`;
+  }
+  if (!narrowed && tag !== undefined) {
+    return sql<number>`coalesce((select ${tags.articleCount} from ${tags} where ${tags.name} = ${tag}), 0)`;
+  }
+  return sql<number>`(select count(*)::int from ${articles} where ${matching(filters)})`;
+}
+
+/**
+ * One page, most recent first, and the total number of matches, in one statement: the total is
+ * an uncorrelated subquery that PostgreSQL evaluates once (an InitPlan) and repeats on every row.
+ * Only a page past the end (no rows to carry it) costs a second statement.
+ */
 export async function listArticles(
   filters: ArticleFilters,
   page: { limit: number; offset: number },
   viewerId: number | null,
 ) {
-  const where = matching(filters);
-  const [rows, [total]] = await Promise.all([
-    db
-      .select(summaryColumns(viewerId))
-      .from(articles)
-      .innerJoin(users, eq(users.id, articles.authorId))
-      .where(where)
-      .orderBy(desc(articles.createdAt), desc(articles.id))
-      .limit(page.limit)
-      .offset(page.offset),
-    db.select({ count: count() }).from(articles).innerJoin(users, eq(users.id, articles.authorId)).where(where),
-  ]);
-  return { rows, count: total?.count ?? 0 };
+  const total = matchCount(filters);
+  const rows = await db
+    .select({ ...summaryColumns(viewerId), total })
+    .from(articles)
+    .innerJoin(users, eq(users.id, articles.authorId))
+    .where(matching(filters))
+    .orderBy(desc(articles.createdAt), desc(articles.id))
+    .limit(page.limit)
+    .offset(page.offset);
+  if (rows[0] !== undefined) return { rows, count: rows[0].total };
+  if (page.offset === 0) return { rows, count: 0 };
+  const [beyond] = await db.select({ total }).from(sql`(select 1) as one`);
+  return { rows, count: beyond?.total ?? 0 };
 }
 
 export async function findArticle(slug: string, viewerId: number | null) {
@@ -139,7 +164,7 @@ interface ArticleContent {
 export async function insertArticle(
   authorId: number,
   content: ArticleContent,
-  tags: string[],
+  tagList: string[],
   slugs: Iterable<string>,
 ): Promise<string> {
   const insert = db.transaction(async (tx) => {
@@ -150,12 +175,49 @@ export async function insertArticle(
         .onConflictDoNothing({ target: articles.slug })
         .returning({ id: articles.id });
       if (!inserted) continue;
-      if (tags.length > 0) await tx.insert(articleTags).values(tags.map((tag) => ({ articleId: inserted.id, tag })));
+      await countArticles(tx, +1);
+      await countTags(
+        tx,
+        tagList.map((tag) => [tag, +1] as const),
+      );
+      if (tagList.length > 0) {
+        await tx.insert(articleTags).values(tagList.map((tag) => ({ articleId: inserted.id, tag })));
+      }
       return slug;
     }
     throw new Error('no free slug among the candidates');
   });
   return insert.catch((error) => rethrowConstraintViolation(error, GONE));
+}
+
+type Transaction = Parameters<Parameters<typeof db.transaction>[0]>[0];
+
+/*
+ * The counters are rows that concurrent writers update, so every transaction takes their locks in
+ * one order (the article's row, then the total, then tags alphabetically) and none can deadlock.
+ */
+
+async function countArticles(tx: Transaction, delta: number): Promise<void> {
+  await tx
+    .insert(articleTotals)
+    .values({ id: true, articles: delta })
+    .onConflictDoUpdate({ target: articleTotals.id, set: { articles: sql`${articleTotals.articles} + ${delta}` } });
+}
+
+/**
+ * Applies each tag's change to its article count, creating tags on first use, in one statement.
+ * Rows go in alphabetical order, which is the order their locks are taken in.
+ */
+async function countTags(tx: Transaction, changes: readonly (readonly [tag: string, delta: number])[]): Promise<void> {
+  if (changes.length === 0) return;
+  const sorted = [...changes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  await tx
+    .insert(tags)
+    .values(sorted.map(([name, delta]) => ({ name, articleCount: delta })))
+    .onConflictDoUpdate({
+      target: tags.name,
+      set: { articleCount: sql`${tags.articleCount} + excluded.article_count` },
+    });
 }
 
 /**
@@ -165,7 +227,7 @@ export async function insertArticle(
 export async function updateArticle(
   id: number,
   changes: Partial<ArticleContent>,
-  tags: string[] | undefined,
+  tagList: string[] | undefined,
   slugs: Iterable<string> | undefined,
 ): Promise<string> {
   return db.transaction(async (tx) => {
@@ -192,17 +254,37 @@ export async function updateArticle(
     }
     if (!updated) throw new Error('article vanished or no free slug among the candidates');
 
-    if (tags !== undefined) {
-      await tx.delete(articleTags).where(eq(articleTags.articleId, id));
-      if (tags.length > 0) await tx.insert(articleTags).values(tags.map((tag) => ({ articleId: id, tag })));
+    if (tagList !== undefined) {
+      // The UPDATE above holds the article's row lock, so no other change to its tags interleaves.
+      const current = (
+        await tx.select({ tag: articleTags.tag }).from(articleTags).where(eq(articleTags.articleId, id))
+      ).map((row) => row.tag);
+      const removed = current.filter((tag) => !tagList.includes(tag));
+      const added = tagList.filter((tag) => !current.includes(tag));
+      await countTags(tx, [...added.map((tag) => [tag, +1] as const), ...removed.map((tag) => [tag, -1] as const)]);
+      if (removed.length > 0) {
+        await tx.delete(articleTags).where(and(eq(articleTags.articleId, id), inArray(articleTags.tag, removed)));
+      }
+      if (added.length > 0) await tx.insert(articleTags).values(added.map((tag) => ({ articleId: id, tag })));
     }
     return updated.slug;
   });
 }
 
-/** Its comments, favorites and tags go with it (ON DELETE CASCADE). */
+/** Its comments, favorites and tag links go with it (ON DELETE CASCADE); the counters go down. */
 export async function deleteArticle(id: number): Promise<void> {
-  await db.delete(articles).where(eq(articles.id, id));
+  await db.transaction(async (tx) => {
+    // Lock the article first: a second, concurrent delete waits here and then finds nothing to count.
+    const [locked] = await tx.select({ id: articles.id }).from(articles).where(eq(articles.id, id)).for('update');
+    if (!locked) return;
+    const tagList = await tx.select({ tag: articleTags.tag }).from(articleTags).where(eq(articleTags.articleId, id));
+    await countArticles(tx, -1);
+    await countTags(
+      tx,
+      tagList.map(({ tag }) => [tag, -1] as const),
+    );
+    await tx.delete(articles).where(eq(articles.id, id));
+  });
 }
 
 /** Idempotent; does nothing when no article has this slug. */

@@ -1,13 +1,14 @@
-import { asc, desc } from 'drizzle-orm';
+import { asc, desc, gt } from 'drizzle-orm';
 import { db } from '../core/database';
-import { tagsInUse } from './schema/tags.schema';
+import { tags } from './schema/tags.schema';
 
-/** The tags in use, most used first, then alphabetically. */
+/** The tags in use, most used first, then alphabetically: a walk along tags_popular_idx. */
 export async function findPopularTags(limit: number): Promise<string[]> {
   const rows = await db
-    .select({ tag: tagsInUse.tag })
-    .from(tagsInUse)
-    .orderBy(desc(tagsInUse.articleCount), asc(tagsInUse.tag))
+    .select({ name: tags.name })
+    .from(tags)
+    .where(gt(tags.articleCount, 0))
+    .orderBy(desc(tags.articleCount), asc(tags.name))
     .limit(limit);
-  return rows.map((row) => row.tag);
+  return rows.map((row) => row.name);
 }

@@ -1,4 +1,5 @@
 import { index, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { tags } from '../../tags/schema/tags.schema';
 import { articles } from './articles.schema';
 
 /** The tags on each article. The key lists an article's tags; the index finds a tag's articles. */
@@ -8,7 +9,9 @@ export const articleTags = pgTable(
     articleId: integer()
       .notNull()
       .references(() => articles.id, { onDelete: 'cascade' }),
-    tag: text().notNull(),
+    tag: text()
+      .notNull()
+      .references(() => tags.name),
   },
   (table) => [
     primaryKey({ columns: [table.articleId, table.tag] }),

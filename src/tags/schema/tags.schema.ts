@@ -1,14 +1,16 @@
-import { sql } from 'drizzle-orm';
-import { pgView } from 'drizzle-orm/pg-core';
-import { articleTags } from '../../articles/schema/article-tags.schema';
+import { index, integer, pgTable, text } from 'drizzle-orm/pg-core';
 
 /**
- * A tag exists while at least one article carries it, so the tags feature owns no table:
- * it owns this view of the tags in use, with how many articles carry each.
+ * Every tag ever used, with how many articles carry it now. The count is kept by the articles
+ * repository in the same transaction as the articles themselves, so that the tag list and the
+ * size of a tag's article list are lookups, not counts over every article.
  */
-export const tagsInUse = pgView('tags_in_use').as((qb) =>
-  qb
-    .select({ tag: articleTags.tag, articleCount: sql<number>`count(*)::int`.as('article_count') })
-    .from(articleTags)
-    .groupBy(articleTags.tag),
+export const tags = pgTable(
+  'tags',
+  {
+    name: text().primaryKey(),
+    articleCount: integer().notNull().default(0),
+  },
+  // The tag list's order, most used first: read straight from this index.
+  (table) => [index('tags_popular_idx').on(table.articleCount.desc().nullsFirst(), table.name)],
 );

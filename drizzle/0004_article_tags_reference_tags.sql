@@ -1,0 +1,1 @@
+ALTER TABLE "article_tags" ADD CONSTRAINT "article_tags_tag_tags_name_fk" FOREIGN KEY ("tag") REFERENCES "public"."tags"("name") ON DELETE no action ON UPDATE no action;
