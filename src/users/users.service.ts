@@ -1,24 +1,8 @@
 import { signToken } from '../core/auth';
 import { Invalid, Unauthorized, UserGone } from '../core/errors';
 import type { AuthenticatedUser, Credentials, Registration, UserChanges } from './users.model';
+import { hashPassword, passwordMatches } from './users.password';
 import { findUserByEmail, findUserById, insertUser, type UserRow, updateUser } from './users.repository';
-
-/** argon2id at OWASP's recommended minimum (19 MiB, 2 passes); Bun hashes on a worker thread. */
-const PASSWORD_HASHING = { algorithm: 'argon2id', memoryCost: 19_456, timeCost: 2 } as const;
-
-function hashPassword(password: string): Promise<string> {
-  return Bun.password.hash(password, PASSWORD_HASHING);
-}
-
-/**
- * Verifying against a real hash even for an unknown email keeps both failures equally
- * slow, so response times do not reveal which emails are registered.
- */
-let decoyHash: Promise<string> | undefined;
-function hashForUnknownEmail(): Promise<string> {
-  decoyHash ??= hashPassword(crypto.randomUUID());
-  return decoyHash;
-}
 
 async function authenticated(user: UserRow): Promise<AuthenticatedUser> {
   return {
@@ -37,7 +21,8 @@ export async function register({ username, email, password }: Registration): Pro
 
 export async function login({ email, password }: Credentials): Promise<AuthenticatedUser> {
   const user = await findUserByEmail(email);
-  const matches = await Bun.password.verify(password, user?.passwordHash ?? (await hashForUnknownEmail()));
+  // Always verify, also for an unknown email, so that both failures take as long.
+  const matches = await passwordMatches(password, user?.passwordHash);
   if (!user || !matches) {
     // One message for both cases: never tell which of the two was wrong.
     throw new Unauthorized({ 'email or password': ['is invalid'] });

@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'bun:test';
+import { describe, expect, spyOn, test } from 'bun:test';
 import { eq } from 'drizzle-orm';
 import { SignJWT } from 'jose';
 import { config } from '../core/config';
@@ -329,6 +329,22 @@ describe('a token whose user has been deleted', () => {
     for (const response of responses) {
       expect(response.status).toBe(401);
       expect(response.body).toEqual({ errors: { token: ['belongs to no user'] } });
+    }
+  });
+});
+
+describe('password hashing', () => {
+  test('an unknown email costs a password check too, so timing does not tell which emails exist', async () => {
+    const verify = spyOn(Bun.password, 'verify');
+    try {
+      const response = await api('POST', '/api/users/login', {
+        body: { user: { email: `${uniqueName()}@example.com`, password: 'not the password' } },
+      });
+
+      expect(response.status).toBe(401);
+      expect(verify).toHaveBeenCalledTimes(1);
+    } finally {
+      verify.mockRestore();
     }
   });
 });
