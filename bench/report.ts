@@ -1,0 +1,162 @@
+/** Renders a benchmark run as Markdown (table, chart, plans) and keeps one section per data size. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface Measurement {
+  name: string;
+  ceiling: 'http' | 'db';
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  rssMiB: number;
+}
+
+interface Run {
+  articles: number;
+  users: number;
+  seconds: number;
+  connections: number;
+  database: string;
+  httpCeiling: number;
+  dbCeiling: number | undefined;
+  measurements: Measurement[];
+  explains: { name: string; plan: string }[];
+  date: string;
+}
+
+const GROWTH_SCENARIOS = [
+  'GET /api/articles (anonymous)',
+  'GET /api/articles?tag=',
+  'GET /api/articles?author=',
+  'GET /api/articles?favorited=',
+  'GET /api/articles/feed',
+];
+const TARGETS = { db: 0.6, http: 0.1 };
+
+const number = (value: number, digits = 0) =>
+  value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+function ratio(run: Run, m: Measurement): number | undefined {
+  const ceiling = m.ceiling === 'db' ? run.dbCeiling : run.httpCeiling;
+  return ceiling ? m.requestsPerSecond / ceiling : undefined;
+}
+
+function table(run: Run): string {
+  const rows = run.measurements.map((m) => {
+    const r = ratio(run, m);
+    return `| ${m.name} | ${number(m.requestsPerSecond)} | ${number(m.p50, 1)} | ${number(m.p99, 1)} | ${m.non2xx} | ${number(m.rssMiB)} | ${r === undefined ? 'n/a' : `${number(r, 2)} of ${m.ceiling.toUpperCase()}`} |`;
+  });
+  return [
+    '| scenario | req/s | p50 ms | p99 ms | non-2xx | server RSS MiB | ratio to ceiling |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
+    ...rows,
+    `| *HTTP ceiling: trivial Bun.serve, same body size as a list page* | ${number(run.httpCeiling)} | | | | | 1.00 |`,
+    `| *DB ceiling: pgbench, the list page's statement, ${10} connections* | ${run.dbCeiling ? number(run.dbCeiling) : 'n/a'} | | | | | 1.00 |`,
+  ].join('\n');
+}
+
+/** Horizontal bars: each scenario's ratio to its ceiling, with its target marked. */
+function chart(run: Run): string {
+  const barHeight = 22;
+  const left = 260;
+  const width = 720;
+  const scale = 400; // pixels for a ratio of 1
+  const items = run.measurements.map((m) => ({ m, r: ratio(run, m) ?? 0 }));
+  const height = items.length * barHeight + 50;
+  const bars = items
+    .map(({ m, r }, i) => {
+      const y = 30 + i * barHeight;
+      const fill = r >= TARGETS[m.ceiling] ? '#3a7d44' : '#c0392b';
+      const target = left + TARGETS[m.ceiling] * scale;
+      return [
+        `<text x="${left - 8}" y="${y + 15}" text-anchor="end" font-size="12">${m.name}</text>`,
+        `<rect x="${left}" y="${y + 3}" width="${Math.min(r, 1.5) * scale}" height="${barHeight - 6}" fill="${fill}"/>`,
+        `<line x1="${target}" x2="${target}" y1="${y}" y2="${y + barHeight}" stroke="#333" stroke-dasharray="3,2"/>`,
+        `<text x="${left + Math.min(r, 1.5) * scale + 6}" y="${y + 15}" font-size="12">${number(r, 2)} (${m.ceiling})</text>`,
+      ].join('');
+    })
+    .join('\n');
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif">`,
+    '<rect width="100%" height="100%" fill="white"/>',
+    `<text x="10" y="18" font-size="14" font-weight="bold">Ratio to ceiling, ${number(run.articles)} articles (dashed: target; green: met)</text>`,
+    bars,
+    `<line x1="${left + scale}" x2="${left + scale}" y1="26" y2="${height - 16}" stroke="#999"/>`,
+    `<text x="${left + scale}" y="${height - 4}" font-size="11" text-anchor="middle">1.0 = ceiling</text>`,
+    '</svg>',
+  ].join('\n');
+}
+
+export function renderSection(run: Run): { table: string; markdown: string } {
+  const svgName = `ratios-${run.articles}.svg`;
+  const resultsDir = join(import.meta.dir, 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(join(resultsDir, svgName), chart(run));
+  const plans = run.explains
+    .map(({ name, plan }) => `<details><summary>${name}</summary>\n\n\`\`\`\n${plan}\n\`\`\`\n\n</details>`)
+    .join('\n');
+  const data = { articles: run.articles, p50: Object.fromEntries(run.measurements.map((m) => [m.name, m.p50])) };
+  const markdown = [
+    `## ${number(run.articles)} articles`,
+    '',
+    `${run.date}: ${number(run.articles)} articles, ${number(run.users)} users, ${run.database}; ${run.connections} connections, ${run.seconds} s per scenario after a warm-up.`,
+    '',
+    table(run),
+    '',
+    `![Ratios to the ceilings, ${number(run.articles)} articles](bench/results/${svgName})`,
+    '',
+    '### Query plans (EXPLAIN ANALYZE of the list statements, on this data)',
+    '',
+    plans || '_No plans: the embedded database was used._',
+    '',
+    `<!-- data: ${JSON.stringify(data)} -->`,
+  ].join('\n');
+  return { table: table(run), markdown };
+}
+
+const HEADER = `# Benchmarks
+
+Measured with \`bun run bench\` (\`--articles 1000\` and \`--articles 100000\`): a fresh database seeded in
+SQL, the real server, autocannon for a fixed time per scenario after a warm-up, and two ceilings
+measured in the same run on the same data. Absolute numbers drift on a shared 2-core machine (the load
+generator runs on it too); the ratios are what to compare. Targets: list and feed scenarios at least
+0.6 of the DB ceiling, the others at least 0.1 of the HTTP ceiling, and the list, tag, author,
+favorited and feed p50 at 100k articles within 2x of 1k.
+`;
+
+function growth(document: string): string {
+  const data = [...document.matchAll(/<!-- data: (.*?) -->/g)].map(
+    (match) => JSON.parse(match[1] as string) as { articles: number; p50: Record<string, number> },
+  );
+  const small = data.find((d) => d.articles === 1000);
+  const large = data.find((d) => d.articles === 100000);
+  if (!small || !large) return '';
+  const rows = GROWTH_SCENARIOS.map((name) => {
+    const [a, b] = [small.p50[name], large.p50[name]];
+    if (a === undefined || b === undefined) return `| ${name} | | | |`;
+    return `| ${name} | ${number(a, 1)} | ${number(b, 1)} | ${number(b / Math.max(a, 0.5), 2)}x |`;
+  });
+  return [
+    '## Growth: p50 at 100,000 articles against 1,000 (target: within 2x)',
+    '',
+    '| scenario | p50 ms at 1k | p50 ms at 100k | growth |',
+    '| --- | ---: | ---: | ---: |',
+    ...rows,
+    '',
+  ].join('\n');
+}
+
+/** Puts `section` in place of the same size's previous one, keeping the others, and redoes the growth table. */
+export function replaceSection(document: string, articles: number, section: string): string {
+  const sections = new Map<number, string>();
+  for (const match of document.matchAll(/<!-- bench:(\d+) -->\n([\s\S]*?)\n<!-- \/bench:\1 -->/g)) {
+    sections.set(Number(match[1]), match[2] as string);
+  }
+  sections.set(articles, section);
+  const body = [...sections.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([size, text]) => `<!-- bench:${size} -->\n${text}\n<!-- /bench:${size} -->`)
+    .join('\n\n');
+  return `${HEADER}\n${growth(body)}\n${body}\n`;
+}

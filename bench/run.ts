@@ -1,0 +1,296 @@
+/**
+ * `bun run bench [--articles 1000] [--seconds 10] [--connections 50] [--smoke]`
+ *
+ * Seeds a fresh database, starts the real server, and loads each scenario with autocannon for a
+ * fixed time after a warm-up. Two ceilings are measured in the same run on the same data:
+ * a trivial Bun server returning a body of the list page's size (HTTP ceiling), and pgbench
+ * running the exact statement that serves the list page (DB ceiling). Each scenario is reported
+ * as req/s, p50/p99 latency, non-2xx responses, server RSS, and as a ratio to its ceiling, because
+ * absolute numbers on a shared machine drift from run to run.
+ *
+ * Writes (except with --smoke, one second per scenario, which CI runs so this never rots) the
+ * size's section of BENCHMARKS.md: the table, an SVG chart of the ratios, and EXPLAIN ANALYZE of
+ * the list statements.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import postgres from 'postgres';
+import { connect } from '../src/core/connection';
+import { createTestDatabase, type TestDatabase } from '../src/test/database';
+import { startServer } from '../src/test/server';
+import { hashPassword } from '../src/users/users.password';
+import { type Measurement, renderSection, replaceSection } from './report';
+import { BENCH_PASSWORD, seedDatabase, sizeFor } from './seed';
+
+const ROOT = resolve(import.meta.dir, '..');
+const { values: args } = parseArgs({
+  options: {
+    articles: { type: 'string', default: '1000' },
+    seconds: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '50' },
+    smoke: { type: 'boolean', default: false },
+  },
+});
+const ARTICLES = Number(args.articles);
+const SECONDS = args.smoke ? 1 : Number(args.seconds);
+const WARMUP = args.smoke ? 1 : Number(args.warmup);
+const CONNECTIONS = Number(args.connections);
+const POOL = 10; // the server's DB_POOL_MAX; pgbench gets as many connections
+
+const log = (message: string) => console.log(`[bench] ${message}`);
+
+async function reachable(url: string): Promise<boolean> {
+  const probe = postgres(url, { max: 1, connect_timeout: 2, onnotice: () => {} });
+  try {
+    await probe`select 1`;
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await probe.end({ timeout: 1 });
+  }
+}
+
+// 1. A fresh database: on the PostgreSQL server when one answers, else embedded.
+const serverUrl =
+  process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+const onServer = await reachable(serverUrl);
+let database: TestDatabase | undefined;
+let embeddedDir: string | undefined;
+const size = sizeFor(ARTICLES);
+log(
+  `${ARTICLES} articles, ${size.users} users; ${SECONDS} s per scenario after ${WARMUP} s of warm-up, ${CONNECTIONS} connections`,
+);
+const passwordHash = await hashPassword(BENCH_PASSWORD);
+if (onServer) {
+  database = await createTestDatabase(serverUrl, 'conduit_bench');
+  log(`database: a fresh one on ${new URL(serverUrl).host}`);
+} else {
+  embeddedDir = mkdtempSync(join(tmpdir(), 'conduit-bench-'));
+  log('no PostgreSQL server answers: using the embedded database (no DB ceiling without a server)');
+}
+const seeding = await connect({
+  url: database?.url,
+  poolMax: 1,
+  connectTimeoutMs: 5000,
+  statementTimeoutMs: 0,
+  embeddedDataDir: embeddedDir ?? '',
+  logQueries: false,
+});
+if (embeddedDir) await seeding.migrate();
+await seedDatabase(seeding.db, size, passwordHash, (step) => log(`seeded ${step}`));
+await seeding.close();
+
+// 2. The real server.
+const server = await startServer({
+  ...(database ? { DATABASE_URL: database.url } : { PGLITE_DATA_DIR: embeddedDir as string }),
+  NODE_ENV: 'production',
+  JWT_SECRET: crypto.randomUUID() + crypto.randomUUID(),
+  LOG_LEVEL: 'warn',
+  AUTH_RATE_LIMIT: '0',
+  DB_POOL_MAX: String(POOL),
+});
+const base = server.origin;
+const login = await fetch(`${base}/api/users/login`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ user: { email: 'user1@bench.example', password: BENCH_PASSWORD } }),
+});
+const token = ((await login.json()) as { user: { token: string } }).user.token;
+const auth = { authorization: `Token ${token}` };
+const slug = `article-${ARTICLES - 1}`; // recent, with comments (ids where i % 3 = 2 have two)
+
+interface Scenario {
+  name: string;
+  ceiling: 'http' | 'db';
+  request: autocannon.Request;
+  headers?: Record<string, string>;
+}
+
+let created = 0;
+const scenarios: Scenario[] = [
+  { name: 'GET /api/tags', ceiling: 'http', request: { path: '/api/tags' } },
+  { name: 'GET /api/articles (anonymous)', ceiling: 'db', request: { path: '/api/articles' } },
+  { name: 'GET /api/articles (with token)', ceiling: 'db', request: { path: '/api/articles' }, headers: auth },
+  { name: 'GET /api/articles?tag=', ceiling: 'db', request: { path: '/api/articles?tag=tag-25' } },
+  { name: 'GET /api/articles?author=', ceiling: 'db', request: { path: '/api/articles?author=user7' } },
+  { name: 'GET /api/articles?favorited=', ceiling: 'db', request: { path: '/api/articles?favorited=user7' } },
+  { name: 'GET /api/articles/feed', ceiling: 'db', request: { path: '/api/articles/feed' }, headers: auth },
+  { name: 'GET /api/articles/:slug', ceiling: 'http', request: { path: `/api/articles/${slug}` } },
+  { name: 'GET /api/articles/:slug/comments', ceiling: 'http', request: { path: `/api/articles/${slug}/comments` } },
+  { name: 'GET /api/profiles/:username', ceiling: 'http', request: { path: '/api/profiles/user7' }, headers: auth },
+  {
+    name: 'POST /api/articles',
+    ceiling: 'http',
+    headers: { ...auth, 'content-type': 'application/json' },
+    request: {
+      method: 'POST',
+      path: '/api/articles',
+      setupRequest: (request) => ({
+        ...request,
+        body: JSON.stringify({
+          article: {
+            title: `Bench article ${++created}`,
+            description: 'bench',
+            body: 'bench body',
+            tagList: ['bench'],
+          },
+        }),
+      }),
+    },
+  },
+  {
+    name: 'POST /api/users/login',
+    ceiling: 'http',
+    headers: { 'content-type': 'application/json' },
+    request: {
+      method: 'POST',
+      path: '/api/users/login',
+      body: JSON.stringify({ user: { email: 'user2@bench.example', password: BENCH_PASSWORD } }),
+    },
+  },
+];
+
+function residentMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+async function load(url: string, scenario: Pick<Scenario, 'request' | 'headers'>, seconds: number) {
+  return autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: seconds,
+    headers: scenario.headers,
+    requests: [scenario.request],
+  });
+}
+
+// 3. Scenarios.
+const measurements: Measurement[] = [];
+for (const [index, scenario] of scenarios.entries()) {
+  log(`(${index + 1}/${scenarios.length}) ${scenario.name}: warming up, then measuring ...`);
+  await load(base, scenario, WARMUP);
+  let rss = residentMiB(server.process.pid);
+  const sampler = setInterval(() => {
+    rss = Math.max(rss, residentMiB(server.process.pid));
+  }, 200);
+  const result = await load(base, scenario, SECONDS);
+  clearInterval(sampler);
+  measurements.push({
+    name: scenario.name,
+    ceiling: scenario.ceiling,
+    requestsPerSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx + result.errors + result.timeouts,
+    rssMiB: rss,
+  });
+}
+
+// 4. The HTTP ceiling: a trivial server with a body the size of the list page.
+const listBody = await (await fetch(`${base}/api/articles`)).text();
+const ceilingServer = Bun.spawn(['bun', join(import.meta.dir, 'http-ceiling.ts'), String(listBody.length)], {
+  stdout: 'pipe',
+});
+const reader = (ceilingServer.stdout as ReadableStream<Uint8Array>).getReader();
+const ceilingPort = Number(new TextDecoder().decode((await reader.read()).value).trim());
+log(`HTTP ceiling: trivial Bun.serve with a ${listBody.length}-byte body ...`);
+await load(`http://127.0.0.1:${ceilingPort}`, { request: { path: '/' } }, WARMUP);
+const httpCeiling = (await load(`http://127.0.0.1:${ceilingPort}`, { request: { path: '/' } }, SECONDS)).requests
+  .average;
+ceilingServer.kill('SIGTERM');
+await server.stop();
+
+// 5. The DB ceiling: pgbench running the list page's own statement, and EXPLAIN of each list statement.
+let dbCeiling: number | undefined;
+const explains: { name: string; plan: string }[] = [];
+if (database) {
+  process.env.DATABASE_URL = database.url;
+  process.env.LOG_LEVEL = 'silent';
+  const { articlePageQuery } = await import('../src/articles/articles.repository');
+  const { closeDatabase } = await import('../src/core/database');
+  const inline = ({ sql: text, params }: { sql: string; params: unknown[] }) =>
+    text.replace(/\$(\d+)/g, (_, n) => {
+      const value = params[Number(n) - 1];
+      return typeof value === 'number' ? String(value) : `'${String(value).replaceAll("'", "''")}'`;
+    });
+  const page = { limit: 20, offset: 0 };
+  const statements = {
+    'list (anonymous)': articlePageQuery({}, page, null),
+    'list (viewer)': articlePageQuery({}, page, 1),
+    tag: articlePageQuery({ tag: 'tag-25' }, page, null),
+    author: articlePageQuery({ author: 'user7' }, page, null),
+    favorited: articlePageQuery({ favoritedBy: 'user7' }, page, null),
+    feed: articlePageQuery({ followedBy: 1 }, page, 1),
+  };
+  const listSql = inline(statements['list (anonymous)'].toSQL());
+  const script = join(mkdtempSync(join(tmpdir(), 'conduit-pgbench-')), 'list.sql');
+  writeFileSync(script, `${listSql};\n`);
+  log(`DB ceiling: pgbench, ${POOL} connections, the list page's statement ...`);
+  const pgbench = (seconds: number) =>
+    Bun.spawnSync([
+      'pgbench',
+      '-n',
+      '-M',
+      'prepared',
+      '-c',
+      String(POOL),
+      '-j',
+      '2',
+      '-T',
+      String(seconds),
+      '-f',
+      script,
+      database?.url ?? '',
+    ]);
+  pgbench(WARMUP);
+  const output = pgbench(SECONDS).stdout.toString();
+  dbCeiling = Number(/tps = ([\d.]+)/.exec(output)?.[1]);
+  rmSync(resolve(script, '..'), { recursive: true, force: true });
+
+  const client = postgres(database.url, { max: 1, onnotice: () => {} });
+  for (const [name, query] of Object.entries(statements)) {
+    const rows = await client.unsafe(`explain (analyze, buffers, costs off, summary on) ${inline(query.toSQL())}`);
+    explains.push({ name, plan: rows.map((row) => row['QUERY PLAN']).join('\n') });
+  }
+  await client.end();
+  await closeDatabase();
+}
+
+await database?.drop();
+if (embeddedDir) rmSync(embeddedDir, { recursive: true, force: true });
+
+// 6. Report.
+const section = renderSection({
+  articles: ARTICLES,
+  users: size.users,
+  seconds: SECONDS,
+  connections: CONNECTIONS,
+  database: database ? 'PostgreSQL server' : 'embedded PGlite',
+  httpCeiling,
+  dbCeiling,
+  measurements,
+  explains,
+  date: new Date().toISOString().slice(0, 10),
+});
+console.log(`\n${section.table}`);
+if (args.smoke) {
+  log('smoke run: BENCHMARKS.md left as it is');
+} else {
+  const file = join(ROOT, 'BENCHMARKS.md');
+  const current = await Bun.file(file)
+    .text()
+    .catch(() => '');
+  writeFileSync(file, replaceSection(current, ARTICLES, section.markdown));
+  log(`wrote the ${ARTICLES}-article section of BENCHMARKS.md`);
+}
+const broken = measurements.filter((m) => m.non2xx > 0);
+if (broken.length > 0) {
+  console.error(`[bench] non-2xx responses in: ${broken.map((m) => m.name).join(', ')}`);
+  process.exit(1);
+}
