@@ -79,6 +79,7 @@ function chart(run: Run): string {
     .join('\n');
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif">`,
+    `<title>Each scenario's throughput as a fraction of its ceiling, ${number(run.articles)} articles</title>`,
     '<rect width="100%" height="100%" fill="white"/>',
     `<text x="10" y="18" font-size="14" font-weight="bold">Ratio to ceiling, ${number(run.articles)} articles (dashed: target; green: met)</text>`,
     bars,
@@ -88,11 +89,9 @@ function chart(run: Run): string {
   ].join('\n');
 }
 
-export function renderSection(run: Run): { table: string; markdown: string } {
-  const svgName = `ratios-${run.articles}.svg`;
-  const resultsDir = join(import.meta.dir, 'results');
-  mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(join(resultsDir, svgName), chart(run));
+/** The section for BENCHMARKS.md, and the chart it shows (written with `writeChart`). */
+export function renderSection(run: Run): { table: string; markdown: string; svg: string } {
+  const svgName = chartName(run.articles);
   const plans = run.explains
     .map(({ name, plan }) => `<details><summary>${name}</summary>\n\n\`\`\`\n${plan}\n\`\`\`\n\n</details>`)
     .join('\n');
@@ -112,7 +111,17 @@ export function renderSection(run: Run): { table: string; markdown: string } {
     '',
     `<!-- data: ${JSON.stringify(data)} -->`,
   ].join('\n');
-  return { table: table(run), markdown };
+  return { table: table(run), markdown, svg: chart(run) };
+}
+
+function chartName(articles: number): string {
+  return `ratios-${articles}.svg`;
+}
+
+export function writeChart(articles: number, svg: string): void {
+  const resultsDir = join(import.meta.dir, 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(join(resultsDir, chartName(articles)), svg);
 }
 
 const HEADER = `# Benchmarks

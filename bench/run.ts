@@ -22,7 +22,7 @@ import { connect } from '../src/core/connection';
 import { createTestDatabase, type TestDatabase } from '../src/test/database';
 import { startServer } from '../src/test/server';
 import { hashPassword } from '../src/users/users.password';
-import { type Measurement, renderSection, replaceSection } from './report';
+import { type Measurement, renderSection, replaceSection, writeChart } from './report';
 import { BENCH_PASSWORD, seedDatabase, sizeFor } from './seed';
 
 const ROOT = resolve(import.meta.dir, '..');
@@ -212,7 +212,7 @@ const explains: { name: string; plan: string }[] = [];
 if (database) {
   process.env.DATABASE_URL = database.url;
   process.env.LOG_LEVEL = 'silent';
-  const { articlePageQuery } = await import('../src/articles/articles.repository');
+  const { articlesPageSql } = await import('../src/articles/articles.repository');
   const { closeDatabase } = await import('../src/core/database');
   const inline = ({ sql: text, params }: { sql: string; params: unknown[] }) =>
     text.replace(/\$(\d+)/g, (_, n) => {
@@ -221,14 +221,14 @@ if (database) {
     });
   const page = { limit: 20, offset: 0 };
   const statements = {
-    'list (anonymous)': articlePageQuery({}, page, null),
-    'list (viewer)': articlePageQuery({}, page, 1),
-    tag: articlePageQuery({ tag: 'tag-25' }, page, null),
-    author: articlePageQuery({ author: 'user7' }, page, null),
-    favorited: articlePageQuery({ favoritedBy: 'user7' }, page, null),
-    feed: articlePageQuery({ followedBy: 1 }, page, 1),
+    'list (anonymous)': articlesPageSql({}, page, null),
+    'list (viewer)': articlesPageSql({}, page, 1),
+    tag: articlesPageSql({ tag: 'tag-25' }, page, null),
+    author: articlesPageSql({ author: 'user7' }, page, null),
+    favorited: articlesPageSql({ favoritedBy: 'user7' }, page, null),
+    feed: articlesPageSql({ followedBy: 1 }, page, 1),
   };
-  const listSql = inline(statements['list (anonymous)'].toSQL());
+  const listSql = inline(statements['list (anonymous)']);
   const script = join(mkdtempSync(join(tmpdir(), 'conduit-pgbench-')), 'list.sql');
   writeFileSync(script, `${listSql};\n`);
   log(`DB ceiling: pgbench, ${POOL} connections, the list page's statement ...`);
@@ -255,7 +255,7 @@ if (database) {
 
   const client = postgres(database.url, { max: 1, onnotice: () => {} });
   for (const [name, query] of Object.entries(statements)) {
-    const rows = await client.unsafe(`explain (analyze, buffers, costs off, summary on) ${inline(query.toSQL())}`);
+    const rows = await client.unsafe(`explain (analyze, buffers, costs off, summary on) ${inline(query)}`);
     explains.push({ name, plan: rows.map((row) => row['QUERY PLAN']).join('\n') });
   }
   await client.end();
@@ -287,6 +287,7 @@ if (args.smoke) {
     .text()
     .catch(() => '');
   writeFileSync(file, replaceSection(current, ARTICLES, section.markdown));
+  writeChart(ARTICLES, section.svg);
   log(`wrote the ${ARTICLES}-article section of BENCHMARKS.md`);
 }
 const broken = measurements.filter((m) => m.non2xx > 0);

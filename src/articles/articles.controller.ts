@@ -1,6 +1,7 @@
 import { Elysia } from 'elysia';
 import { authentication } from '../core/auth';
 import { TOKEN_OPTIONAL, TOKEN_REQUIRED } from '../core/docs';
+import { jsonText } from '../core/http';
 import {
   FeedQuery,
   ListArticlesQuery,
@@ -23,13 +24,13 @@ import {
 
 export const articlesController = new Elysia({ name: 'articles.controller', detail: { tags: ['Articles'] } })
   .use(authentication)
-  .get('/articles', ({ query, viewerId }) => listRecentArticles(query, viewerId), {
+  .get('/articles', async ({ query, viewerId }) => jsonText(await listRecentArticles(query, viewerId)), {
     optionalAuth: true,
     query: ListArticlesQuery,
     response: MultipleArticlesResponse,
     detail: { ...TOKEN_OPTIONAL, summary: 'List recent articles, optionally filtered by tag, author or favoriter' },
   })
-  .get('/articles/feed', ({ query, currentUserId }) => feed(query, currentUserId), {
+  .get('/articles/feed', async ({ query, currentUserId }) => jsonText(await feed(query, currentUserId)), {
     auth: true,
     query: FeedQuery,
     response: MultipleArticlesResponse,
@@ -37,8 +38,7 @@ export const articlesController = new Elysia({ name: 'articles.controller', deta
   })
   .post(
     '/articles',
-    async ({ body, currentUserId, status }) =>
-      status(201, { article: await createArticle(currentUserId, body.article) }),
+    async ({ body, currentUserId }) => jsonText(await createArticle(currentUserId, body.article), 201),
     {
       auth: true,
       body: NewArticleBody,
@@ -46,7 +46,7 @@ export const articlesController = new Elysia({ name: 'articles.controller', deta
       detail: { ...TOKEN_REQUIRED, summary: 'Create an article' },
     },
   )
-  .get('/articles/:slug', async ({ params, viewerId }) => ({ article: await getArticle(params.slug, viewerId) }), {
+  .get('/articles/:slug', async ({ params, viewerId }) => jsonText(await getArticle(params.slug, viewerId)), {
     optionalAuth: true,
     params: SlugParams,
     response: SingleArticleResponse,
@@ -54,9 +54,7 @@ export const articlesController = new Elysia({ name: 'articles.controller', deta
   })
   .put(
     '/articles/:slug',
-    async ({ params, body, currentUserId }) => ({
-      article: await updateArticle(params.slug, currentUserId, body.article),
-    }),
+    async ({ params, body, currentUserId }) => jsonText(await updateArticle(params.slug, currentUserId, body.article)),
     {
       auth: true,
       params: SlugParams,
@@ -83,7 +81,7 @@ export const articlesController = new Elysia({ name: 'articles.controller', deta
   )
   .post(
     '/articles/:slug/favorite',
-    async ({ params, currentUserId }) => ({ article: await favorite(params.slug, currentUserId) }),
+    async ({ params, currentUserId }) => jsonText(await favorite(params.slug, currentUserId)),
     {
       auth: true,
       params: SlugParams,
@@ -93,7 +91,7 @@ export const articlesController = new Elysia({ name: 'articles.controller', deta
   )
   .delete(
     '/articles/:slug/favorite',
-    async ({ params, currentUserId }) => ({ article: await unfavorite(params.slug, currentUserId) }),
+    async ({ params, currentUserId }) => jsonText(await unfavorite(params.slug, currentUserId)),
     {
       auth: true,
       params: SlugParams,

@@ -3,7 +3,8 @@ import { alias } from 'drizzle-orm/pg-core';
 import { db } from '../core/database';
 import { rethrowConstraintViolation, violatedUniqueConstraint } from '../core/database-errors';
 import { NotFound, UserGone } from '../core/errors';
-import { authorColumns } from '../profiles/profiles.repository';
+import { isoTime } from '../core/sql';
+import { authorJson } from '../profiles/profiles.repository';
 import { follows } from '../profiles/schema/follows.schema';
 import { tags } from '../tags/schema/tags.schema';
 import { users } from '../users/schema/users.schema';
@@ -19,37 +20,34 @@ const GONE = {
   favorites_article_id_articles_id_fk: () => new NotFound('article'),
 };
 
-/**
- * What a list item shows, computed in SQL for the viewer: tags, favorite count and the two
- * viewer flags are correlated subqueries, each an index probe, evaluated only for the rows
- * of the page (the LIMIT stops the scan before they run for anything else).
+/*
+ * Reading: PostgreSQL builds the response JSON itself and hands back one text value, which goes
+ * to the client untouched. Nothing is parsed into rows and re-serialized in JavaScript, and each
+ * statement is prepared once (per filter combination) and then only executed. The viewer is a
+ * parameter: 0 for anonymous requests, a user id no row has, so the viewer flags come out false.
  */
-function summaryColumns(viewerId: number | null) {
-  return {
-    slug: articles.slug,
-    title: articles.title,
-    description: articles.description,
-    createdAt: articles.createdAt,
-    updatedAt: articles.updatedAt,
-    tagList: sql<
-      string[]
-    >`array(select ${articleTags.tag} from ${articleTags} where ${articleTags.articleId} = ${articles.id} order by ${articleTags.tag})`,
-    favoritesCount: sql<number>`(select count(*)::int from ${favorites} where ${favorites.articleId} = ${articles.id})`,
-    favorited:
-      viewerId === null
-        ? sql<boolean>`false`
-        : sql<boolean>`exists (select 1 from ${favorites} where ${favorites.userId} = ${viewerId} and ${favorites.articleId} = ${articles.id})`,
-    ...authorColumns(viewerId, articles.authorId),
-  };
-}
 
-function detailColumns(viewerId: number | null) {
-  return { ...summaryColumns(viewerId), body: articles.body };
-}
+const viewer = sql.placeholder('viewer');
 
-/** A list row without the total it carries. */
-export type ArticleSummaryRow = Omit<Awaited<ReturnType<typeof listArticles>>['rows'][number], 'total'>;
-export type ArticleRow = NonNullable<Awaited<ReturnType<typeof findArticle>>>;
+/**
+ * An article as the viewer sees it (rows of `articles` joined with its author in `users`). Tags,
+ * favorite count and the viewer's flags are correlated subqueries, each an index probe, run only
+ * for the rows of the page.
+ */
+function articleJson({ withBody }: { withBody: boolean }): SQL {
+  return sql`json_build_object(
+    'slug', ${articles.slug},
+    'title', ${articles.title},
+    'description', ${articles.description},
+    ${withBody ? sql`'body', ${articles.body},` : sql``}
+    'tagList', array(select ${articleTags.tag} from ${articleTags} where ${articleTags.articleId} = ${articles.id} order by ${articleTags.tag}),
+    'createdAt', ${isoTime(articles.createdAt)},
+    'updatedAt', ${isoTime(articles.updatedAt)},
+    'favorited', exists (select 1 from ${favorites} where ${favorites.userId} = ${viewer} and ${favorites.articleId} = ${articles.id}),
+    'favoritesCount', (select count(*)::int from ${favorites} where ${favorites.articleId} = ${articles.id}),
+    'author', ${authorJson(viewer, articles.authorId)}
+  )`;
+}
 
 export interface ArticleFilters {
   tag?: string;
@@ -61,18 +59,25 @@ export interface ArticleFilters {
 
 const favoriter = alias(users, 'favoriter');
 
-function matching({ tag, author, favoritedBy, followedBy }: ArticleFilters): SQL | undefined {
+/** The WHERE clause for the filters in use; their values are placeholders of the same names. */
+function matching(filters: ArticleFilters): SQL | undefined {
   return and(
-    tag === undefined
+    filters.tag === undefined
       ? undefined
       : inArray(
           articles.id,
-          db.select({ id: articleTags.articleId }).from(articleTags).where(eq(articleTags.tag, tag)),
+          db
+            .select({ id: articleTags.articleId })
+            .from(articleTags)
+            .where(eq(articleTags.tag, sql.placeholder('tag'))),
         ),
-    author === undefined
+    filters.author === undefined
       ? undefined
-      : eq(articles.authorId, sql`(select ${users.id} from ${users} where ${users.username} = ${author})`),
-    favoritedBy === undefined
+      : eq(
+          articles.authorId,
+          sql`(select ${users.id} from ${users} where ${users.username} = ${sql.placeholder('author')})`,
+        ),
+    filters.favoritedBy === undefined
       ? undefined
       : inArray(
           articles.id,
@@ -80,13 +85,16 @@ function matching({ tag, author, favoritedBy, followedBy }: ArticleFilters): SQL
             .select({ id: favorites.articleId })
             .from(favorites)
             .innerJoin(favoriter, eq(favoriter.id, favorites.userId))
-            .where(eq(favoriter.username, favoritedBy)),
+            .where(eq(favoriter.username, sql.placeholder('favoritedBy'))),
         ),
-    followedBy === undefined
+    filters.followedBy === undefined
       ? undefined
       : inArray(
           articles.authorId,
-          db.select({ id: follows.followedId }).from(follows).where(eq(follows.followerId, followedBy)),
+          db
+            .select({ id: follows.followedId })
+            .from(follows)
+            .where(eq(follows.followerId, sql.placeholder('followedBy'))),
         ),
   );
 }
@@ -95,58 +103,92 @@ function matching({ tag, author, favoritedBy, followedBy }: ArticleFilters): SQL
  * How many articles match: a lookup in the counters for the two common cases (no filter, one
  * tag), a count over an index for the narrow ones (an author's, a favoriter's, a feed).
  */
-function matchCount(filters: ArticleFilters): SQL<number> {
+function matchCount(filters: ArticleFilters): SQL {
   const { tag, ...others } = filters;
   const narrowed = Object.values(others).some((value) => value !== undefined);
   if (!narrowed && tag === undefined) {
-    return sql<number>`coalesce((select ${articleTotals.articles} from ${articleTotals}), 0)`;
+    return sql`coalesce((select ${articleTotals.articles} from ${articleTotals}), 0)`;
   }
   if (!narrowed && tag !== undefined) {
-    return sql<number>`coalesce((select ${tags.articleCount} from ${tags} where ${tags.name} = ${tag}), 0)`;
+    return sql`coalesce((select ${tags.articleCount} from ${tags} where ${tags.name} = ${sql.placeholder('tag')}), 0)`;
   }
-  return sql<number>`(select count(*)::int from ${articles} where ${matching(filters)})`;
+  return sql`(select count(*)::int from ${articles} where ${matching(filters)})`;
 }
 
 /**
- * One page, most recent first, and the total number of matches, in one statement: the total is
- * an uncorrelated subquery that PostgreSQL evaluates once (an InitPlan) and repeats on every row.
- * Only a page past the end (no rows to carry it) costs a second statement.
+ * The statement for one list page: pick the page's ids first (most recent first, LIMIT and
+ * OFFSET straight off an index), then build only those articles and aggregate them with the
+ * total. Aggregating always yields one row, so a page past the end still reports the total.
  */
-export async function listArticles(
-  filters: ArticleFilters,
-  page: { limit: number; offset: number },
-  viewerId: number | null,
-) {
-  const rows = await articlePageQuery(filters, page, viewerId);
-  if (rows[0] !== undefined) return { rows, count: rows[0].total };
-  if (page.offset === 0) return { rows, count: 0 };
-  const [beyond] = await db.select({ total: matchCount(filters) }).from(sql`(select 1) as one`);
-  return { rows, count: beyond?.total ?? 0 };
-}
-
-/** The statement behind a list page (exported for the benchmark, which measures it alone). */
-export function articlePageQuery(
-  filters: ArticleFilters,
-  page: { limit: number; offset: number },
-  viewerId: number | null,
-) {
-  return db
-    .select({ ...summaryColumns(viewerId), total: matchCount(filters) })
+function articlePageStatement(filters: ArticleFilters) {
+  const page = db
+    .select({ id: articles.id, createdAt: articles.createdAt })
     .from(articles)
-    .innerJoin(users, eq(users.id, articles.authorId))
     .where(matching(filters))
     .orderBy(desc(articles.createdAt), desc(articles.id))
-    .limit(page.limit)
-    .offset(page.offset);
+    .limit(sql.placeholder('limit'))
+    .offset(sql.placeholder('offset'))
+    .as('page');
+  return db
+    .select({
+      json: sql<string>`json_build_object(
+        'articles', coalesce(json_agg(${articleJson({ withBody: false })} order by ${page.createdAt} desc, ${page.id} desc), '[]'::json),
+        'articlesCount', ${matchCount(filters)}
+      )::text`,
+    })
+    .from(page)
+    .leftJoin(articles, eq(articles.id, page.id))
+    .leftJoin(users, eq(users.id, articles.authorId));
 }
 
-export async function findArticle(slug: string, viewerId: number | null) {
-  const [row] = await db
-    .select(detailColumns(viewerId))
-    .from(articles)
-    .innerJoin(users, eq(users.id, articles.authorId))
-    .where(eq(articles.slug, slug));
-  return row;
+const pageStatements = new Map<string, ReturnType<ReturnType<typeof articlePageStatement>['prepare']>>();
+
+function filterKey(filters: ArticleFilters): string {
+  return (['tag', 'author', 'favoritedBy', 'followedBy'] as const).filter((f) => filters[f] !== undefined).join('+');
+}
+
+/** `{"articles": [...], "articlesCount": n}` as JSON text, in one statement. */
+export async function articlesPageJson(
+  filters: ArticleFilters,
+  page: { limit: number; offset: number },
+  viewerId: number | null,
+): Promise<string> {
+  const key = filterKey(filters);
+  let statement = pageStatements.get(key);
+  if (!statement) {
+    statement = articlePageStatement(filters).prepare(`articles_page_${key.replaceAll('+', '_') || 'all'}`);
+    pageStatements.set(key, statement);
+  }
+  const [row] = await statement.execute({ ...filters, ...page, viewer: viewerId ?? 0 });
+  return row?.json ?? '{"articles":[],"articlesCount":0}';
+}
+
+/** The list page statement with its parameters, for the benchmark (which runs it under pgbench). */
+export function articlesPageSql(
+  filters: ArticleFilters,
+  page: { limit: number; offset: number },
+  viewerId: number | null,
+) {
+  const { sql: text, params } = articlePageStatement(filters).toSQL();
+  const values: Record<string, unknown> = { ...filters, ...page, viewer: viewerId ?? 0 };
+  return { sql: text, params: params.map((param) => (isPlaceholder(param) ? values[param.name] : param)) };
+}
+
+function isPlaceholder(value: unknown): value is { name: string } {
+  return typeof value === 'object' && value !== null && 'name' in value;
+}
+
+const articleStatement = db
+  .select({ json: sql<string>`json_build_object('article', ${articleJson({ withBody: true })})::text` })
+  .from(articles)
+  .innerJoin(users, eq(users.id, articles.authorId))
+  .where(eq(articles.slug, sql.placeholder('slug')))
+  .prepare('article_by_slug');
+
+/** `{"article": {...}}` as JSON text, or undefined when no article has this slug. */
+export async function articleJsonBySlug(slug: string, viewerId: number | null): Promise<string | undefined> {
+  const [row] = await articleStatement.execute({ slug, viewer: viewerId ?? 0 });
+  return row?.json;
 }
 
 /** Just enough to decide who may change an article. */

@@ -1,40 +1,25 @@
 import { Forbidden, NotFound } from '../core/errors';
-import { authorProfile } from '../profiles/profiles.service';
-import type { Article, ArticleChanges, ArticleSummary, ListArticlesQuery, NewArticle, Page } from './articles.model';
+import type { ArticleChanges, ListArticlesQuery, NewArticle, Page } from './articles.model';
 import {
   type ArticleFilters,
-  type ArticleRow,
-  type ArticleSummaryRow,
+  articleJsonBySlug,
+  articlesPageJson,
   deleteArticle as deleteArticleRow,
   deleteFavorite,
-  findArticle,
   findArticleOwnership,
   insertArticle,
   insertFavorite,
-  listArticles,
   updateArticle as updateArticleRow,
 } from './articles.repository';
 import { slugCandidates, slugify } from './articles.slug';
 
+/*
+ * Reads come back from the repository as finished JSON text (`{"article": ...}` or
+ * `{"articles": [...], "articlesCount": n}`), shaped by the database for the viewer; this layer
+ * decides what to read and who may write, and passes that text on.
+ */
+
 export const DEFAULT_PAGE_SIZE = 20;
-
-function toSummary(row: ArticleSummaryRow): ArticleSummary {
-  return {
-    slug: row.slug,
-    title: row.title,
-    description: row.description,
-    tagList: row.tagList,
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-    favorited: row.favorited,
-    favoritesCount: row.favoritesCount,
-    author: authorProfile(row),
-  };
-}
-
-function toArticle(row: ArticleRow): Article {
-  return { ...toSummary(row), body: row.body };
-}
 
 /**
  * Tags are trimmed, deduplicated and kept in alphabetical order: the public RealWorld test
@@ -44,10 +29,11 @@ function normalizeTags(tags: readonly string[] | undefined): string[] {
   return [...new Set((tags ?? []).map((tag) => tag.trim()))].sort();
 }
 
-async function existingArticle(slug: string, viewerId: number | null): Promise<Article> {
-  const row = await findArticle(slug, viewerId);
-  if (!row) throw new NotFound('article');
-  return toArticle(row);
+/** `{"article": ...}` as JSON text. */
+async function existingArticle(slug: string, viewerId: number | null): Promise<string> {
+  const json = await articleJsonBySlug(slug, viewerId);
+  if (json === undefined) throw new NotFound('article');
+  return json;
 }
 
 /** The article's id, when it exists and the user wrote it. */
@@ -62,9 +48,8 @@ function pageOf({ limit, offset }: Page) {
   return { limit: limit ? Number(limit) : DEFAULT_PAGE_SIZE, offset: offset ? Number(offset) : 0 };
 }
 
-async function articlesPage(filters: ArticleFilters, page: Page, viewerId: number | null) {
-  const { rows, count } = await listArticles(filters, pageOf(page), viewerId);
-  return { articles: rows.map(toSummary), articlesCount: count };
+function articlesPage(filters: ArticleFilters, page: Page, viewerId: number | null): Promise<string> {
+  return articlesPageJson(filters, pageOf(page), viewerId);
 }
 
 export function listRecentArticles(query: ListArticlesQuery, viewerId: number | null) {
@@ -81,11 +66,11 @@ export function feed(page: Page, viewerId: number) {
   return articlesPage({ followedBy: viewerId }, page, viewerId);
 }
 
-export function getArticle(slug: string, viewerId: number | null): Promise<Article> {
+export function getArticle(slug: string, viewerId: number | null): Promise<string> {
   return existingArticle(slug, viewerId);
 }
 
-export async function createArticle(authorId: number, input: NewArticle): Promise<Article> {
+export async function createArticle(authorId: number, input: NewArticle): Promise<string> {
   const { title, description, body, tagList } = input;
   const slug = await insertArticle(
     authorId,
@@ -96,7 +81,7 @@ export async function createArticle(authorId: number, input: NewArticle): Promis
   return existingArticle(slug, authorId);
 }
 
-export async function updateArticle(slug: string, userId: number, changes: ArticleChanges): Promise<Article> {
+export async function updateArticle(slug: string, userId: number, changes: ArticleChanges): Promise<string> {
   const article = await ownArticle(slug, userId);
   const { tagList, ...content } = changes;
   // A new title moves the article to a new slug, unless the title slugifies to the one it has.
@@ -114,12 +99,12 @@ export async function deleteArticle(slug: string, userId: number): Promise<void>
   await deleteArticleRow(article.id);
 }
 
-export async function favorite(slug: string, userId: number): Promise<Article> {
+export async function favorite(slug: string, userId: number): Promise<string> {
   await insertFavorite(userId, slug);
   return existingArticle(slug, userId);
 }
 
-export async function unfavorite(slug: string, userId: number): Promise<Article> {
+export async function unfavorite(slug: string, userId: number): Promise<string> {
   await deleteFavorite(userId, slug);
   return existingArticle(slug, userId);
 }

@@ -1,6 +1,7 @@
 import { Elysia } from 'elysia';
 import { authentication } from '../core/auth';
 import { TOKEN_OPTIONAL, TOKEN_REQUIRED } from '../core/docs';
+import { jsonText } from '../core/http';
 import {
   ArticleCommentsParams,
   CommentParams,
@@ -12,21 +13,16 @@ import { addComment, deleteComment, getComments } from './comments.service';
 
 export const commentsController = new Elysia({ name: 'comments.controller', detail: { tags: ['Comments'] } })
   .use(authentication)
-  .get(
-    '/articles/:slug/comments',
-    async ({ params, viewerId }) => ({ comments: await getComments(params.slug, viewerId) }),
-    {
-      optionalAuth: true,
-      params: ArticleCommentsParams,
-      response: MultipleCommentsResponse,
-      detail: { ...TOKEN_OPTIONAL, summary: "An article's comments, newest first" },
-    },
-  )
+  .get('/articles/:slug/comments', async ({ params, viewerId }) => jsonText(await getComments(params.slug, viewerId)), {
+    optionalAuth: true,
+    params: ArticleCommentsParams,
+    response: MultipleCommentsResponse,
+    detail: { ...TOKEN_OPTIONAL, summary: "An article's comments, newest first" },
+  })
   .post(
     '/articles/:slug/comments',
-    async ({ params, body, currentUserId }) => ({
-      comment: await addComment(params.slug, currentUserId, body.comment.body),
-    }),
+    async ({ params, body, currentUserId }) =>
+      jsonText(await addComment(params.slug, currentUserId, body.comment.body)),
     {
       auth: true,
       params: ArticleCommentsParams,

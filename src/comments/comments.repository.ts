@@ -1,43 +1,49 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { and, eq, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import { articles } from '../articles/schema/articles.schema';
 import { db } from '../core/database';
 import { rethrowConstraintViolation } from '../core/database-errors';
 import { NotFound, UserGone } from '../core/errors';
-import { type AuthorRow, authorColumns } from '../profiles/profiles.repository';
+import { isoTime } from '../core/sql';
+import { authorJson } from '../profiles/profiles.repository';
 import { users } from '../users/schema/users.schema';
 import { comments } from './schema/comments.schema';
 
-export interface CommentRow extends AuthorRow {
-  id: number;
-  body: string;
-  createdAt: Date;
-  updatedAt: Date;
+/** A comment as JSON, built in SQL, from comment columns (or a CTE's) joined with its author. */
+function commentJson(
+  comment: { id: SQLWrapper; body: SQLWrapper; createdAt: SQLWrapper; updatedAt: SQLWrapper; authorId: SQLWrapper },
+  viewer: SQLWrapper,
+): SQL {
+  return sql`json_build_object(
+    'id', ${comment.id},
+    'createdAt', ${isoTime(comment.createdAt)},
+    'updatedAt', ${isoTime(comment.updatedAt)},
+    'body', ${comment.body},
+    'author', ${authorJson(viewer, comment.authorId)}
+  )`;
 }
 
 /**
- * An article's comments, newest first, with their authors as the viewer sees them, in one
- * statement; undefined when there is no such article. The article is the left side of the
- * join, so an article without comments still yields one row (with a null comment id) and an
- * unknown slug yields none.
+ * `{"comments": [...]}` (newest first, authors as the viewer sees them) as JSON text, in one
+ * prepared statement; undefined when there is no such article. The article is the left side of
+ * the join and the group, so an article without comments still yields its row.
  */
-export async function listComments(slug: string, viewerId: number | null): Promise<CommentRow[] | undefined> {
-  const rows = await db
-    .select({
-      id: comments.id,
-      body: comments.body,
-      createdAt: comments.createdAt,
-      updatedAt: comments.updatedAt,
-      ...authorColumns(viewerId, comments.authorId),
-    })
-    .from(articles)
-    .leftJoin(comments, eq(comments.articleId, articles.id))
-    .leftJoin(users, eq(users.id, comments.authorId))
-    .where(eq(articles.slug, slug))
-    .orderBy(desc(comments.createdAt), desc(comments.id));
-  if (rows.length === 0) return undefined;
-  // A row without a comment id is the article's own, standing for "no comments"; every other
-  // row has an inner-joined comment and author, so none of its fields is null.
-  return rows.filter((row) => row.id !== null) as CommentRow[];
+const commentsStatement = db
+  .select({
+    json: sql<string>`json_build_object('comments', coalesce(
+      json_agg(${commentJson(comments, sql.placeholder('viewer'))} order by ${comments.createdAt} desc, ${comments.id} desc)
+        filter (where ${comments.id} is not null),
+      '[]'::json))::text`,
+  })
+  .from(articles)
+  .leftJoin(comments, eq(comments.articleId, articles.id))
+  .leftJoin(users, eq(users.id, comments.authorId))
+  .where(eq(articles.slug, sql.placeholder('slug')))
+  .groupBy(articles.id)
+  .prepare('comments_of_article');
+
+export async function commentsJson(slug: string, viewerId: number | null): Promise<string | undefined> {
+  const [row] = await commentsStatement.execute({ slug, viewer: viewerId ?? 0 });
+  return row?.json;
 }
 
 /** The id of the article with this slug, if there is one. */
@@ -46,20 +52,12 @@ export async function findArticleId(slug: string): Promise<number | undefined> {
   return row?.id;
 }
 
-/** Adds a comment and returns it with its author's profile fields, in one statement. */
-export async function insertComment(articleId: number, authorId: number, body: string) {
+/** Adds a comment and returns `{"comment": {...}}` with its author as JSON text, in one statement. */
+export async function insertComment(articleId: number, authorId: number, body: string): Promise<string> {
   const inserted = db.$with('inserted').as(db.insert(comments).values({ articleId, authorId, body }).returning());
   const [row] = await db
     .with(inserted)
-    .select({
-      id: inserted.id,
-      body: inserted.body,
-      createdAt: inserted.createdAt,
-      updatedAt: inserted.updatedAt,
-      authorUsername: users.username,
-      authorBio: users.bio,
-      authorImage: users.image,
-    })
+    .select({ json: sql<string>`json_build_object('comment', ${commentJson(inserted, sql`${authorId}::int`)})::text` })
     .from(inserted)
     .innerJoin(users, eq(users.id, inserted.authorId))
     .catch((error) =>
@@ -69,7 +67,7 @@ export async function insertComment(articleId: number, authorId: number, body: s
       }),
     );
   if (!row) throw new Error('the inserted comment has no author');
-  return row;
+  return row.json;
 }
 
 /** Whether the article exists, and if the comment belongs to it, who wrote the comment. */

@@ -1,39 +1,26 @@
 import { Forbidden, NotFound } from '../core/errors';
-import { authorProfile } from '../profiles/profiles.service';
-import type { Comment } from './comments.model';
 import {
-  type CommentRow,
+  commentsJson,
   deleteComment as deleteCommentRow,
   findArticleId,
   findCommentOwnership,
   insertComment,
-  listComments,
 } from './comments.repository';
 
 const MAX_COMMENT_ID = 2_147_483_647; // the column is a PostgreSQL integer
 
-function toComment(row: CommentRow): Comment {
-  return {
-    id: row.id,
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-    body: row.body,
-    author: authorProfile(row),
-  };
+/** `{"comments": [...]}` as JSON text, shaped by the database for the viewer. */
+export async function getComments(slug: string, viewerId: number | null): Promise<string> {
+  const json = await commentsJson(slug, viewerId);
+  if (json === undefined) throw new NotFound('article');
+  return json;
 }
 
-export async function getComments(slug: string, viewerId: number | null): Promise<Comment[]> {
-  const rows = await listComments(slug, viewerId);
-  if (!rows) throw new NotFound('article');
-  return rows.map(toComment);
-}
-
-export async function addComment(slug: string, authorId: number, body: string): Promise<Comment> {
+/** `{"comment": ...}` as JSON text. */
+export async function addComment(slug: string, authorId: number, body: string): Promise<string> {
   const articleId = await findArticleId(slug);
   if (articleId === undefined) throw new NotFound('article');
-  const row = await insertComment(articleId, authorId, body);
-  // You cannot follow yourself, so the author of a comment you just wrote is never followed.
-  return toComment({ ...row, authorFollowed: false });
+  return insertComment(articleId, authorId, body);
 }
 
 /** The comment must exist, belong to this article, and be yours. */

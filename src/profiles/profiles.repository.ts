@@ -1,4 +1,4 @@
-import { and, eq, type SQL, sql } from 'drizzle-orm';
+import { and, eq, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { db } from '../core/database';
 import { rethrowConstraintViolation } from '../core/database-errors';
@@ -15,21 +15,17 @@ export function viewerFollows(viewerId: number | null, userId: AnyPgColumn): SQL
   return sql<boolean>`exists (select 1 from ${follows} where ${follows.followerId} = ${viewerId} and ${follows.followedId} = ${userId})`;
 }
 
-/** An article's or comment's author as the viewer sees them, for queries that join `users` on the author. */
-export function authorColumns(viewerId: number | null, authorId: AnyPgColumn) {
-  return {
-    authorUsername: users.username,
-    authorBio: users.bio,
-    authorImage: users.image,
-    authorFollowed: viewerFollows(viewerId, authorId),
-  };
-}
-
-export interface AuthorRow {
-  authorUsername: string;
-  authorBio: string | null;
-  authorImage: string | null;
-  authorFollowed: boolean;
+/**
+ * An article's or comment's author as the viewer sees them, as a JSON object built in SQL, for
+ * queries that join `users` on the author. `viewer` is the viewer's id (0 for anonymous).
+ */
+export function authorJson(viewer: SQLWrapper, authorId: SQLWrapper): SQL {
+  return sql`json_build_object(
+    'username', ${users.username},
+    'bio', ${users.bio},
+    'image', ${users.image},
+    'following', exists (select 1 from ${follows} where ${follows.followerId} = ${viewer} and ${follows.followedId} = ${authorId})
+  )`;
 }
 
 /** The profile as the viewer sees it, with the user's id for the service's rules. */

@@ -1,14 +1,9 @@
 import { Invalid, NotFound } from '../core/errors';
 import type { Profile } from './profiles.model';
-import { type AuthorRow, deleteFollow, findProfile, insertFollow, type ProfileRow } from './profiles.repository';
+import { deleteFollow, findProfile, insertFollow, type ProfileRow } from './profiles.repository';
 
 function toProfile({ username, bio, image, following }: ProfileRow): Profile {
   return { username, bio, image, following };
-}
-
-/** The author fields of an article or comment row, as a profile. */
-export function authorProfile(row: AuthorRow): Profile {
-  return { username: row.authorUsername, bio: row.authorBio, image: row.authorImage, following: row.authorFollowed };
 }
 
 async function existingProfile(username: string, viewerId: number | null): Promise<ProfileRow> {
