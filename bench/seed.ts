@@ -58,9 +58,10 @@ export async function seedDatabase(
   await run('tags', sql`insert into tags (name) select 'tag-' || t from generate_series(1, 50) as t`);
   await run(
     'article tags',
-    sql`insert into article_tags (article_id, tag)
-        select distinct i, 'tag-' || (1 + floor(sqrt(abs(hashint4(i * 3 + k)) % 2500)))::int
-        from generate_series(1, ${articles}::int) as i, generate_series(1, 3) as k
+    sql`insert into article_tags (article_id, tag, article_created_at)
+        select distinct i, 'tag-' || (1 + floor(sqrt(abs(hashint4(i * 3 + k)) % 2500)))::int, a.created_at
+        from generate_series(1, ${articles}::int) as i
+        join articles a on a.id = i, generate_series(1, 3) as k
         where k <= 1 + i % 3`,
   );
   await run(

@@ -121,23 +121,32 @@ function matchCount(filters: ArticleFilters): SQL {
  * total. Aggregating always yields one row, so a page past the end still reports the total.
  */
 function articlePageStatement(filters: ArticleFilters) {
-  const page = db
-    .select({ id: articles.id, createdAt: articles.createdAt })
-    .from(articles)
-    .where(matching(filters))
-    .orderBy(desc(articles.createdAt), desc(articles.id))
-    .limit(sql.placeholder('limit'))
-    .offset(sql.placeholder('offset'))
-    .as('page');
+  const { tag, ...others } = filters;
+  // With a tag, the page comes off the tag's own index (tag, creation time, id), whatever the
+  // tag's size; the other filters, if any, are checked on the way.
+  const page =
+    tag === undefined
+      ? db
+          .select({ id: articles.id, createdAt: articles.createdAt })
+          .from(articles)
+          .where(matching(others))
+          .orderBy(desc(articles.createdAt), desc(articles.id))
+      : db
+          .select({ id: articleTags.articleId, createdAt: articleTags.articleCreatedAt })
+          .from(articleTags)
+          .innerJoin(articles, eq(articles.id, articleTags.articleId))
+          .where(and(eq(articleTags.tag, sql.placeholder('tag')), matching(others)))
+          .orderBy(desc(articleTags.articleCreatedAt), desc(articleTags.articleId));
+  const pageRows = page.limit(sql.placeholder('limit')).offset(sql.placeholder('offset')).as('page');
   return db
     .select({
       json: sql<string>`json_build_object(
-        'articles', coalesce(json_agg(${articleJson({ withBody: false })} order by ${page.createdAt} desc, ${page.id} desc), '[]'::json),
+        'articles', coalesce(json_agg(${articleJson({ withBody: false })} order by ${pageRows.createdAt} desc, ${pageRows.id} desc), '[]'::json),
         'articlesCount', ${matchCount(filters)}
       )::text`,
     })
-    .from(page)
-    .leftJoin(articles, eq(articles.id, page.id))
+    .from(pageRows)
+    .leftJoin(articles, eq(articles.id, pageRows.id))
     .leftJoin(users, eq(users.id, articles.authorId));
 }
 
@@ -223,7 +232,7 @@ export async function insertArticle(
         .insert(articles)
         .values({ ...content, slug, authorId })
         .onConflictDoNothing({ target: articles.slug })
-        .returning({ id: articles.id });
+        .returning({ id: articles.id, createdAt: articles.createdAt });
       if (!inserted) continue;
       await countArticles(tx, +1);
       await countTags(
@@ -231,7 +240,9 @@ export async function insertArticle(
         tagList.map((tag) => [tag, +1] as const),
       );
       if (tagList.length > 0) {
-        await tx.insert(articleTags).values(tagList.map((tag) => ({ articleId: inserted.id, tag })));
+        await tx
+          .insert(articleTags)
+          .values(tagList.map((tag) => ({ articleId: inserted.id, tag, articleCreatedAt: inserted.createdAt })));
       }
       return slug;
     }
@@ -286,9 +297,9 @@ export async function updateArticle(
         .update(articles)
         .set({ ...changes, ...(slug && { slug }), updatedAt: sql`now()` })
         .where(eq(articles.id, id))
-        .returning({ slug: articles.slug });
+        .returning({ slug: articles.slug, createdAt: articles.createdAt });
 
-    let updated: { slug: string } | undefined;
+    let updated: { slug: string; createdAt: Date } | undefined;
     if (slugs === undefined) {
       [updated] = await update(tx);
     } else {
@@ -315,7 +326,10 @@ export async function updateArticle(
       if (removed.length > 0) {
         await tx.delete(articleTags).where(and(eq(articleTags.articleId, id), inArray(articleTags.tag, removed)));
       }
-      if (added.length > 0) await tx.insert(articleTags).values(added.map((tag) => ({ articleId: id, tag })));
+      const articleCreatedAt = updated.createdAt;
+      if (added.length > 0) {
+        await tx.insert(articleTags).values(added.map((tag) => ({ articleId: id, tag, articleCreatedAt })));
+      }
     }
     return updated.slug;
   });

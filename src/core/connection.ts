@@ -58,7 +58,13 @@ function connectServer(url: string, settings: ServerSettings, logger?: Logger): 
     // Bounded waits: when the server is down or stuck, requests fail fast (503) instead of hanging,
     // and the pool reconnects by itself once it is back.
     connect_timeout: settings.connectTimeoutMs / 1000,
-    connection: { statement_timeout: settings.statementTimeoutMs },
+    connection: {
+      statement_timeout: settings.statementTimeoutMs,
+      // Plan each prepared statement once per connection. The hot statements are index walks whose
+      // best plan does not depend on the values (a tag's articles come off the tag's own index), and
+      // re-planning them on every execution cost more than executing them.
+      plan_cache_mode: 'force_generic_plan',
+    },
     // postgres.js holds queued queries while it waits to reconnect, by default up to 20 s between
     // attempts; a short, capped wait keeps each request's answer (503 or success) well under 2 s.
     backoff: (retries) => Math.min(0.05 * retries, 0.25),

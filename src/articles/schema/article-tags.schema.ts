@@ -1,8 +1,8 @@
-import { index, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { index, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 import { tags } from '../../tags/schema/tags.schema';
 import { articles } from './articles.schema';
 
-/** The tags on each article. The key lists an article's tags; the index finds a tag's articles. */
+/** The tags on each article. The key lists an article's tags; the index lists a tag's articles by recency. */
 export const articleTags = pgTable(
   'article_tags',
   {
@@ -12,9 +12,13 @@ export const articleTags = pgTable(
     tag: text()
       .notNull()
       .references(() => tags.name),
+    /** A copy of the article's (immutable) creation time, so a tag's articles come in order from the index. */
+    articleCreatedAt: timestamp({ withTimezone: true }).notNull(),
   },
   (table) => [
     primaryKey({ columns: [table.articleId, table.tag] }),
-    index('article_tags_tag_article_idx').on(table.tag, table.articleId),
+    // A tag's articles, most recent first: the first rows of this index (read backwards) are the
+    // page, for a tag on every article as for a tag on one, without sorting.
+    index('article_tags_tag_created_idx').on(table.tag, table.articleCreatedAt, table.articleId),
   ],
 );
