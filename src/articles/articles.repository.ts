@@ -112,7 +112,33 @@ function matchCount(filters: ArticleFilters): SQL {
   if (!narrowed && tag !== undefined) {
     return sql`coalesce((select ${tags.articleCount} from ${tags} where ${tags.name} = ${sql.placeholder('tag')}), 0)`;
   }
+  if (filters.followedBy !== undefined) {
+    // Per followed author, a count over their slice of the (author, creation time) index.
+    return sql`(select coalesce(sum(per_author.n), 0)::int from ${follows}
+      cross join lateral (select count(*) as n from ${articles} where ${articles.authorId} = ${follows.followedId}) as per_author
+      where ${follows.followerId} = ${sql.placeholder('followedBy')})`;
+  }
   return sql`(select count(*)::int from ${articles} where ${matching(filters)})`;
+}
+
+/**
+ * A feed page: each followed author's latest `limit + offset` articles (an index range each),
+ * merged. Its cost grows with the number of followed authors, never with the number of articles.
+ */
+function feedPage() {
+  const latest = db
+    .select({ id: articles.id, createdAt: articles.createdAt })
+    .from(articles)
+    .where(eq(articles.authorId, follows.followedId))
+    .orderBy(desc(articles.createdAt), desc(articles.id))
+    .limit(sql.placeholder('window'))
+    .as('latest');
+  return db
+    .select({ id: latest.id, createdAt: latest.createdAt })
+    .from(follows)
+    .crossJoinLateral(latest)
+    .where(eq(follows.followerId, sql.placeholder('followedBy')))
+    .orderBy(desc(latest.createdAt), desc(latest.id));
 }
 
 /**
@@ -121,22 +147,24 @@ function matchCount(filters: ArticleFilters): SQL {
  * total. Aggregating always yields one row, so a page past the end still reports the total.
  */
 function articlePageStatement(filters: ArticleFilters) {
-  const { tag, ...others } = filters;
-  // With a tag, the page comes off the tag's own index (tag, creation time, id), whatever the
-  // tag's size; the other filters, if any, are checked on the way.
+  const { tag, followedBy, ...others } = filters;
   const page =
-    tag === undefined
-      ? db
-          .select({ id: articles.id, createdAt: articles.createdAt })
-          .from(articles)
-          .where(matching(others))
-          .orderBy(desc(articles.createdAt), desc(articles.id))
-      : db
-          .select({ id: articleTags.articleId, createdAt: articleTags.articleCreatedAt })
-          .from(articleTags)
-          .innerJoin(articles, eq(articles.id, articleTags.articleId))
-          .where(and(eq(articleTags.tag, sql.placeholder('tag')), matching(others)))
-          .orderBy(desc(articleTags.articleCreatedAt), desc(articleTags.articleId));
+    followedBy !== undefined
+      ? feedPage()
+      : tag !== undefined
+        ? // With a tag, the page comes off the tag's own index (tag, creation time, id), whatever
+          // the tag's size; the other filters, if any, are checked on the way.
+          db
+            .select({ id: articleTags.articleId, createdAt: articleTags.articleCreatedAt })
+            .from(articleTags)
+            .innerJoin(articles, eq(articles.id, articleTags.articleId))
+            .where(and(eq(articleTags.tag, sql.placeholder('tag')), matching(others)))
+            .orderBy(desc(articleTags.articleCreatedAt), desc(articleTags.articleId))
+        : db
+            .select({ id: articles.id, createdAt: articles.createdAt })
+            .from(articles)
+            .where(matching(others))
+            .orderBy(desc(articles.createdAt), desc(articles.id));
   const pageRows = page.limit(sql.placeholder('limit')).offset(sql.placeholder('offset')).as('page');
   return db
     .select({
@@ -168,7 +196,12 @@ export async function articlesPageJson(
     statement = articlePageStatement(filters).prepare(`articles_page_${key.replaceAll('+', '_') || 'all'}`);
     pageStatements.set(key, statement);
   }
-  const [row] = await statement.execute({ ...filters, ...page, viewer: viewerId ?? 0 });
+  const [row] = await statement.execute({
+    ...filters,
+    ...page,
+    window: page.limit + page.offset,
+    viewer: viewerId ?? 0,
+  });
   return row?.json ?? '{"articles":[],"articlesCount":0}';
 }
 
@@ -179,7 +212,12 @@ export function articlesPageSql(
   viewerId: number | null,
 ) {
   const { sql: text, params } = articlePageStatement(filters).toSQL();
-  const values: Record<string, unknown> = { ...filters, ...page, viewer: viewerId ?? 0 };
+  const values: Record<string, unknown> = {
+    ...filters,
+    ...page,
+    window: page.limit + page.offset,
+    viewer: viewerId ?? 0,
+  };
   return { sql: text, params: params.map((param) => (isPlaceholder(param) ? values[param.name] : param)) };
 }
 

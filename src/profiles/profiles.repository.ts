@@ -1,19 +1,9 @@
 import { and, eq, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
-import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { db } from '../core/database';
 import { rethrowConstraintViolation } from '../core/database-errors';
 import { NotFound, UserGone } from '../core/errors';
 import { users } from '../users/schema/users.schema';
 import { follows } from './schema/follows.schema';
-
-/**
- * SQL for "does the viewer follow this user?", for any query that shows a profile.
- * Anonymous viewers follow nobody; otherwise one primary-key probe.
- */
-export function viewerFollows(viewerId: number | null, userId: AnyPgColumn): SQL<boolean> {
-  if (viewerId === null) return sql<boolean>`false`;
-  return sql<boolean>`exists (select 1 from ${follows} where ${follows.followerId} = ${viewerId} and ${follows.followedId} = ${userId})`;
-}
 
 /**
  * An article's or comment's author as the viewer sees them, as a JSON object built in SQL, for
@@ -28,18 +18,21 @@ export function authorJson(viewer: SQLWrapper, authorId: SQLWrapper): SQL {
   )`;
 }
 
-/** The profile as the viewer sees it, with the user's id for the service's rules. */
+/** The profile as the viewer sees it (viewer 0: anonymous), with the user's id for the service's rules. */
+const profileStatement = db
+  .select({
+    id: users.id,
+    username: users.username,
+    bio: users.bio,
+    image: users.image,
+    following: sql<boolean>`exists (select 1 from ${follows} where ${follows.followerId} = ${sql.placeholder('viewer')} and ${follows.followedId} = ${users.id})`,
+  })
+  .from(users)
+  .where(eq(users.username, sql.placeholder('username')))
+  .prepare('profile_by_username');
+
 export async function findProfile(username: string, viewerId: number | null) {
-  const [row] = await db
-    .select({
-      id: users.id,
-      username: users.username,
-      bio: users.bio,
-      image: users.image,
-      following: viewerFollows(viewerId, users.id),
-    })
-    .from(users)
-    .where(eq(users.username, username));
+  const [row] = await profileStatement.execute({ username, viewer: viewerId ?? 0 });
   return row;
 }
 

@@ -1,8 +1,9 @@
-import { findPopularTags } from './tags.repository';
+import { popularTagsJson } from './tags.repository';
 
 /** Enough for any tag cloud; the README documents the cap. */
 export const MAX_TAGS = 500;
 
-export function popularTags(): Promise<string[]> {
-  return findPopularTags(MAX_TAGS);
+/** `{"tags": [...]}` as JSON text, most used first. */
+export function popularTags(): Promise<string> {
+  return popularTagsJson(MAX_TAGS);
 }
