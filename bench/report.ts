@@ -17,6 +17,7 @@ interface Run {
   users: number;
   seconds: number;
   connections: number;
+  pool: number;
   database: string;
   httpCeiling: number;
   dbCeiling: number | undefined;
@@ -52,7 +53,7 @@ function table(run: Run): string {
     '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
     ...rows,
     `| *HTTP ceiling: trivial Bun.serve, same body size as a list page* | ${number(run.httpCeiling)} | | | | | 1.00 |`,
-    `| *DB ceiling: pgbench, the list page's statement, ${10} connections* | ${run.dbCeiling ? number(run.dbCeiling) : 'n/a'} | | | | | 1.00 |`,
+    `| *DB ceiling: pgbench, the list page's statement, ${run.pool} connections* | ${run.dbCeiling ? number(run.dbCeiling) : 'n/a'} | | | | | 1.00 |`,
   ].join('\n');
 }
 
@@ -99,7 +100,7 @@ export function renderSection(run: Run): { table: string; markdown: string; svg:
   const markdown = [
     `## ${number(run.articles)} articles`,
     '',
-    `${run.date}: ${number(run.articles)} articles, ${number(run.users)} users, ${run.database}; ${run.connections} connections, ${run.seconds} s per scenario after a warm-up.`,
+    `${run.date}: ${number(run.articles)} articles, ${number(run.users)} users, ${run.database}; ${run.connections} client connections, a pool of ${run.pool} (DB_POOL_MAX, and pgbench's connections), ${run.seconds} s per scenario after a warm-up.`,
     '',
     table(run),
     '',
