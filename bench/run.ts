@@ -217,11 +217,8 @@ if (database) {
   process.env.LOG_LEVEL = 'silent';
   const { articlesPageSql } = await import('../src/articles/articles.repository');
   const { closeDatabase } = await import('../src/core/database');
-  const inline = ({ sql: text, params }: { sql: string; params: unknown[] }) =>
-    text.replace(/\$(\d+)/g, (_, n) => {
-      const value = params[Number(n) - 1];
-      return typeof value === 'number' ? String(value) : `'${String(value).replaceAll("'", "''")}'`;
-    });
+  const literal = (value: unknown) =>
+    typeof value === 'number' ? String(value) : `'${String(value).replaceAll("'", "''")}'`;
   const page = { limit: 20, offset: 0 };
   const statements = {
     'list (anonymous)': articlesPageSql({}, page, null),
@@ -231,39 +228,58 @@ if (database) {
     favorited: articlesPageSql({ favoritedBy: 'user7' }, page, null),
     feed: articlesPageSql({ followedBy: 1 }, page, 1),
   };
-  // pgbench reads ":name" as one of its variables; spell the colons of the timestamp format so that
-  // it does not (PostgreSQL folds the concatenation into the same constant: the work is identical).
-  const listSql = inline(statements['list (anonymous)']).replaceAll(
-    `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`,
-    `('YYYY-MM-DD"T"HH24' || chr(58) || 'MI' || chr(58) || 'SS.MS"Z"')`,
-  );
+  // The statement exactly as the app runs it: prepared, with parameters, under a generic plan, no JIT.
+  // pgbench reads ":name" as one of its variables, so the parameters become pgbench variables and
+  // the colons of the timestamp format are spelled out (PostgreSQL folds that to the same constant).
+  const list = statements['list (anonymous)'];
   const script = join(mkdtempSync(join(tmpdir(), 'conduit-pgbench-')), 'list.sql');
-  writeFileSync(script, `${listSql};\n`);
+  writeFileSync(
+    script,
+    [
+      ...list.params.map((value, i) => `\\set p${i + 1} ${value}`),
+      `${list.sql
+        .replaceAll(
+          `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`,
+          `('YYYY-MM-DD"T"HH24' || chr(58) || 'MI' || chr(58) || 'SS.MS"Z"')`,
+        )
+        .replace(/\$(\d+)/g, (_, n) => `:p${n}`)};`,
+    ].join('\n'),
+  );
   log(`DB ceiling: pgbench, ${POOL} connections, the list page's statement ...`);
   const pgbench = (seconds: number) =>
-    Bun.spawnSync([
-      'pgbench',
-      '-n',
-      '-M',
-      'prepared',
-      '-c',
-      String(POOL),
-      '-j',
-      '2',
-      '-T',
-      String(seconds),
-      '-f',
-      script,
-      database?.url ?? '',
-    ]);
+    Bun.spawnSync(
+      [
+        'pgbench',
+        '-n',
+        '-M',
+        'prepared',
+        '-c',
+        String(POOL),
+        '-j',
+        '2',
+        '-T',
+        String(seconds),
+        '-f',
+        script,
+        database?.url ?? '',
+      ],
+      { env: { ...process.env, PGOPTIONS: '-c plan_cache_mode=force_generic_plan -c jit=off' } },
+    );
   pgbench(WARMUP);
   const output = pgbench(SECONDS).stdout.toString();
-  dbCeiling = Number(/tps = ([\d.]+)/.exec(output)?.[1]);
+  dbCeiling = Number(/tps = ([\d.]+)/.exec(output)?.[1]) || undefined;
   rmSync(resolve(script, '..'), { recursive: true, force: true });
 
   const client = postgres(database.url, { max: 1, onnotice: () => {} });
+  // The app's session settings (src/core/connection.ts).
+  await client.unsafe('set plan_cache_mode = force_generic_plan');
+  await client.unsafe('set jit = off');
   for (const [name, query] of Object.entries(statements)) {
-    const rows = await client.unsafe(`explain (analyze, buffers, costs off, summary on) ${inline(query)}`);
+    await client.unsafe(`prepare bench_statement as ${query.sql}`);
+    const rows = await client.unsafe(
+      `explain (analyze, buffers, costs off, summary on) execute bench_statement(${query.params.map(literal).join(', ')})`,
+    );
+    await client.unsafe('deallocate bench_statement');
     explains.push({ name, plan: rows.map((row) => row['QUERY PLAN']).join('\n') });
   }
   await client.end();

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { db } from '../core/database';
 import { rethrowConstraintViolation, violatedUniqueConstraint } from '../core/database-errors';
@@ -174,9 +174,42 @@ function articlePageStatement(filters: ArticleFilters) {
       )::text`,
     })
     .from(pageRows)
-    .leftJoin(articles, eq(articles.id, pageRows.id))
-    .leftJoin(users, eq(users.id, articles.authorId));
+    .leftJoinLateral(pageArticle(pageRows.id), sql`true`)
+    .leftJoinLateral(articleAuthor, sql`true`);
 }
+
+/*
+ * The page's rows are looked up one by one through LATERAL subqueries, which PostgreSQL can only
+ * run as index probes per row. A plain join would leave the choice to the planner, and a generic
+ * plan (see plan_cache_mode in src/core/connection.ts) cannot know the page holds 20 rows: it
+ * guesses a tenth of the table and hashes all of `articles` and `users`, which at 100k articles
+ * is hundreds of times slower. (The LIMIT 1 keeps PostgreSQL from flattening the subqueries back
+ * into plain joins.) Each subquery is named after its table, so the column references in
+ * articleJson and authorJson read from it.
+ */
+function pageArticle(id: SQLWrapper) {
+  return db
+    .select({
+      id: articles.id,
+      slug: articles.slug,
+      title: articles.title,
+      description: articles.description,
+      authorId: articles.authorId,
+      createdAt: articles.createdAt,
+      updatedAt: articles.updatedAt,
+    })
+    .from(articles)
+    .where(eq(articles.id, id))
+    .limit(1)
+    .as('articles');
+}
+
+const articleAuthor = db
+  .select({ id: users.id, username: users.username, bio: users.bio, image: users.image })
+  .from(users)
+  .where(eq(users.id, articles.authorId))
+  .limit(1)
+  .as('users');
 
 const pageStatements = new Map<string, ReturnType<ReturnType<typeof articlePageStatement>['prepare']>>();
 

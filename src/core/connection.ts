@@ -64,6 +64,9 @@ function connectServer(url: string, settings: ServerSettings, logger?: Logger): 
       // best plan does not depend on the values (a tag's articles come off the tag's own index), and
       // re-planning them on every execution cost more than executing them.
       plan_cache_mode: 'force_generic_plan',
+      // A generic plan's cost estimate assumes a tenth of the table per page; that would trigger JIT
+      // compilation on every execution (tens of milliseconds) for statements that run in one.
+      jit: 'off',
     },
     // postgres.js holds queued queries while it waits to reconnect, by default up to 20 s between
     // attempts; a short, capped wait keeps each request's answer (503 or success) well under 2 s.
