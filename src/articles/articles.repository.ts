@@ -59,8 +59,11 @@ export interface ArticleFilters {
 
 const favoriter = alias(users, 'favoriter');
 
-/** The WHERE clause for the filters in use; their values are placeholders of the same names. */
-function matching(filters: ArticleFilters): SQL | undefined {
+/**
+ * The WHERE clause for the filters in use; their values are placeholders of the same names.
+ * (The feed is no WHERE clause: feedPage and matchCount walk the followed authors instead.)
+ */
+function matching(filters: Omit<ArticleFilters, 'followedBy'>): SQL | undefined {
   return and(
     filters.tag === undefined
       ? undefined
@@ -86,15 +89,6 @@ function matching(filters: ArticleFilters): SQL | undefined {
             .from(favorites)
             .innerJoin(favoriter, eq(favoriter.id, favorites.userId))
             .where(eq(favoriter.username, sql.placeholder('favoritedBy'))),
-        ),
-    filters.followedBy === undefined
-      ? undefined
-      : inArray(
-          articles.authorId,
-          db
-            .select({ id: follows.followedId })
-            .from(follows)
-            .where(eq(follows.followerId, sql.placeholder('followedBy'))),
         ),
   );
 }
