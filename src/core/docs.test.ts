@@ -28,7 +28,10 @@ describe('API documentation', () => {
 
     expect(root.status).toBe(302);
     expect(root.headers.get('location')).toBe('/docs');
-    expect(page).toContain('<html');
+    expect(page.text).toContain('<html');
+    // The API's "nothing allowed" policy would stop the page's viewer script from loading.
+    expect(page.headers.get('content-security-policy')).toBeNull();
+    expect((await api('GET', '/docs/json')).headers.get('content-security-policy')).toContain("default-src 'none'");
   });
 
   test('/docs/json is a valid OpenAPI 3.1 document', async () => {
@@ -66,7 +69,8 @@ describe('API documentation', () => {
   });
 });
 
-async function fetchText(path: string): Promise<string> {
+async function fetchText(path: string): Promise<{ text: string; headers: Headers }> {
   const { app } = await import('../app');
-  return (await app.handle(new Request(`http://localhost${path}`))).text();
+  const response = await app.handle(new Request(`http://localhost${path}`));
+  return { text: await response.text(), headers: response.headers };
 }

@@ -146,6 +146,8 @@ const UNSTORABLE = 'must not contain NUL characters or invalid Unicode';
 export const httpPolicy = new Elysia({ name: 'http-policy' })
   .onRequest(({ request, set }) => {
     Object.assign(set.headers, SECURITY_HEADERS);
+    // The one HTML page, /docs, runs the Scalar viewer from its CDN: "nothing allowed" would blank it.
+    if (new URL(request.url).pathname === '/docs') delete set.headers['content-security-policy'];
     const length = Number(request.headers.get('content-length') ?? 0);
     if (length > config.maxBodyBytes) {
       set.status = 413;
