@@ -22,6 +22,8 @@ interface Run {
   httpCeiling: number;
   dbCeiling: number | undefined;
   measurements: Measurement[];
+  /** req/s of the anonymous list with WORKERS=2 (server database only). */
+  twoWorkers: number | undefined;
   explains: { name: string; plan: string }[];
   date: string;
 }
@@ -91,6 +93,12 @@ function chart(run: Run): string {
 }
 
 /** The section for BENCHMARKS.md, and the chart it shows (written with `writeChart`). */
+function workersLine(run: Run): string {
+  const one = run.measurements.find((m) => m.name === 'GET /api/articles (anonymous)')?.requestsPerSecond;
+  if (!run.twoWorkers || !one) return '_WORKERS=2 was not measured (it needs a PostgreSQL server)._';
+  return `WORKERS=2 (two server processes sharing the port, a pool of ${run.pool} each), GET /api/articles (anonymous): ${number(run.twoWorkers)} req/s, ${number(run.twoWorkers / one, 2)}x one worker.`;
+}
+
 export function renderSection(run: Run): { table: string; markdown: string; svg: string } {
   const svgName = chartName(run.articles);
   const plans = run.explains
@@ -103,6 +111,8 @@ export function renderSection(run: Run): { table: string; markdown: string; svg:
     `${run.date}: ${number(run.articles)} articles, ${number(run.users)} users, ${run.database}; ${run.connections} client connections, a pool of ${run.pool} (DB_POOL_MAX, and pgbench's connections), ${run.seconds} s per scenario after a warm-up.`,
     '',
     table(run),
+    '',
+    workersLine(run),
     '',
     `![Ratios to the ceilings, ${number(run.articles)} articles](bench/results/${svgName})`,
     '',

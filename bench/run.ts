@@ -89,14 +89,15 @@ await seedDatabase(seeding.db, size, passwordHash, (step) => log(`seeded ${step}
 await seeding.close();
 
 // 2. The real server.
-const server = await startServer({
+const serverEnv = {
   ...(database ? { DATABASE_URL: database.url } : { PGLITE_DATA_DIR: embeddedDir as string }),
   NODE_ENV: 'production',
   JWT_SECRET: crypto.randomUUID() + crypto.randomUUID(),
   LOG_LEVEL: 'warn',
   AUTH_RATE_LIMIT: '0',
   DB_POOL_MAX: String(POOL),
-});
+};
+const server = await startServer(serverEnv);
 const base = server.origin;
 const login = await fetch(`${base}/api/users/login`, {
   method: 'POST',
@@ -209,6 +210,17 @@ const httpCeiling = (await load(`http://127.0.0.1:${ceilingPort}`, { request: { 
 ceilingServer.kill('SIGTERM');
 await server.stop();
 
+// 4b. WORKERS=2: the anonymous list again, from two server processes sharing the port.
+let twoWorkers: number | undefined;
+if (database) {
+  log('WORKERS=2: GET /api/articles (anonymous) from two server processes ...');
+  const scaled = await startServer({ ...serverEnv, WORKERS: '2' });
+  const listScenario = { request: { path: '/api/articles' } };
+  await load(scaled.origin, listScenario, WARMUP);
+  twoWorkers = (await load(scaled.origin, listScenario, SECONDS)).requests.average;
+  await scaled.stop();
+}
+
 // 5. The DB ceiling: pgbench running the list page's own statement, and EXPLAIN of each list statement.
 let dbCeiling: number | undefined;
 const explains: { name: string; plan: string }[] = [];
@@ -300,6 +312,7 @@ const section = renderSection({
   httpCeiling,
   dbCeiling,
   measurements,
+  twoWorkers,
   explains,
   date: new Date().toISOString().slice(0, 10),
 });

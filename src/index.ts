@@ -1,46 +1,13 @@
-/** Starts the HTTP server: `bun run start` (or `bun run dev` to restart on changes). */
-import { app } from './app';
+/**
+ * Starts the API: `bun run start` (or `bun run dev` to restart on changes). With WORKERS above 1,
+ * this process only supervises that many server processes sharing the port (src/core/workers.ts).
+ */
 import { config } from './core/config';
-import { logger } from './core/logger';
-import { databaseDescription, disconnectDatabase } from './health/health.repository';
+import { isWorker } from './core/workers';
 
-/** How long a shutdown waits for in-flight requests before cutting them off. */
-const SHUTDOWN_GRACE_MS = 10_000;
-
-if (config.jwt.usingDevelopmentSecret) {
-  logger.warn('JWT_SECRET is not set: signing tokens with the development secret. Never do this in production.');
+if (config.workers > 1 && !isWorker()) {
+  const { superviseWorkers } = await import('./core/workers');
+  await superviseWorkers(config.workers);
+} else {
+  await import('./server');
 }
-
-app.listen({
-  hostname: config.host,
-  port: config.port,
-  // The app answers a declared Content-Length over the limit with a JSON 413 (src/core/http.ts);
-  // this cap, with room above it, stops chunked bodies that declare nothing.
-  maxRequestBodySize: 2 * config.maxBodyBytes,
-});
-logger.info(
-  {
-    url: `http://${config.host}:${config.port}/api`,
-    docs: `http://${config.host}:${config.port}/docs`,
-    database: databaseDescription(),
-  },
-  'Conduit API listening',
-);
-
-/** Stop accepting connections, let in-flight requests finish (bounded), close the pool, exit 0. */
-async function shutdown(signal: string): Promise<void> {
-  logger.info({ signal }, 'shutting down: finishing in-flight requests, then closing the database');
-  const drained = app.stop().then(() => true);
-  const finished = await Promise.race([drained, Bun.sleep(SHUTDOWN_GRACE_MS).then(() => false)]);
-  if (!finished) {
-    logger.warn({ graceMs: SHUTDOWN_GRACE_MS }, 'requests still running after the grace period: closing them');
-    await app.server?.stop(true);
-  }
-  await disconnectDatabase();
-  // The last requests' log lines are written after their responses: let them, then flush.
-  await new Promise((resolve) => setImmediate(resolve));
-  logger.flush();
-  process.exit(0);
-}
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
-process.once('SIGINT', () => void shutdown('SIGINT'));

@@ -2,6 +2,7 @@
  * Every setting the app reads from the environment, parsed and checked once.
  * Runtime code and drizzle.config.ts both read this module, never process.env directly.
  */
+import { availableParallelism } from 'node:os';
 
 export class ConfigError extends Error {}
 
@@ -47,6 +48,16 @@ function origins(raw: string | undefined): string[] | '*' {
   return list.length === 0 || list.includes('*') ? '*' : list;
 }
 
+/** WORKERS: a positive integer, or "auto" for one per CPU. */
+function workerCount(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 1;
+  if (raw === 'auto') return availableParallelism();
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1)
+    throw new ConfigError(`WORKERS must be a positive integer or "auto", got "${raw}"`);
+  return value;
+}
+
 export function readConfig(env: Env) {
   const nodeEnv = env.NODE_ENV ?? 'development';
   const production = nodeEnv === 'production';
@@ -59,9 +70,18 @@ export function readConfig(env: Env) {
     );
   }
 
+  const workers = workerCount(env.WORKERS);
+  if (workers > 1 && !env.DATABASE_URL) {
+    throw new ConfigError('WORKERS above 1 needs DATABASE_URL: the embedded database belongs to a single process.');
+  }
+
   return {
     nodeEnv,
     production,
+    /** Server processes sharing the port. */
+    workers,
+    /** Set by the supervisor in the processes it starts (src/core/workers.ts); not for operators. */
+    workerId: env.CONDUIT_WORKER_ID || undefined,
     port: positiveInteger(env, 'PORT', 3000),
     host: env.HOST || '0.0.0.0',
     /** Requests with a larger body are refused with 413. */

@@ -6,15 +6,18 @@ import pino from 'pino';
 import pretty from 'pino-pretty';
 import { config } from './config';
 
+/** Under WORKERS, each line says which worker wrote it. */
+const workerBase = config.workerId === undefined ? undefined : { worker: Number(config.workerId) };
+
 export const logger = config.production
   ? pino({
       level: config.logLevel,
-      base: undefined,
+      base: workerBase,
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     })
   : pino(
-      { level: config.logLevel, base: undefined },
+      { level: config.logLevel, base: workerBase },
       // A synchronous stream (no worker thread): works the same in tests and compiled binaries.
       pretty({
         sync: true,

@@ -1,0 +1,65 @@
+/** WORKERS=N: several server processes on one port, supervised. */
+import { describe, expect, test } from 'bun:test';
+import { resolve } from 'node:path';
+import { readConfig } from './core/config';
+import { startServer } from './test/server';
+
+const ROOT = resolve(import.meta.dir, '..');
+/** The test run's own database on a server, when there is one (src/test/setup.ts). */
+const serverDatabase = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL ? process.env.DATABASE_URL : undefined;
+
+function children(pid: number): number[] {
+  const out = Bun.spawnSync(['pgrep', '-P', String(pid)])
+    .stdout.toString()
+    .trim();
+  return out ? out.split('\n').map(Number) : [];
+}
+
+describe('WORKERS', () => {
+  test('is a positive integer or "auto" (one per CPU), and more than one needs DATABASE_URL', () => {
+    const url = 'postgres://localhost/x';
+    expect(readConfig({}).workers).toBe(1);
+    expect(readConfig({ WORKERS: '3', DATABASE_URL: url }).workers).toBe(3);
+    expect(readConfig({ WORKERS: 'auto', DATABASE_URL: url }).workers).toBeGreaterThanOrEqual(1);
+    expect(() => readConfig({ WORKERS: 'two', DATABASE_URL: url })).toThrow(/WORKERS/);
+    expect(() => readConfig({ WORKERS: '2' })).toThrow(/needs DATABASE_URL/);
+  });
+
+  test('the server refuses to start several workers on the embedded database', () => {
+    const { DATABASE_URL: _ignored, ...env } = process.env;
+    const result = Bun.spawnSync(['bun', 'src/index.ts'], {
+      cwd: ROOT,
+      env: { ...env, WORKERS: '2', PORT: '0' },
+      stderr: 'pipe',
+    });
+
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr.toString()).toContain('WORKERS above 1 needs DATABASE_URL');
+  });
+
+  test.skipIf(serverDatabase === undefined)(
+    'two workers serve; a killed one is started again; SIGTERM drains both and exits 0',
+    async () => {
+      const server = await startServer({ DATABASE_URL: serverDatabase as string, WORKERS: '2' });
+      const supervisor = server.process.pid;
+      const waitForWorkers = async (count: number) => {
+        for (let tries = 0; tries < 100 && children(supervisor).length !== count; tries++) await Bun.sleep(50);
+        return children(supervisor);
+      };
+
+      const [first] = await waitForWorkers(2);
+      expect(children(supervisor)).toHaveLength(2);
+      process.kill(first as number, 'SIGKILL');
+      const statuses = [];
+      for (let i = 0; i < 10; i++) statuses.push((await fetch(`${server.origin}/api/tags`)).status);
+      expect(statuses).toEqual(Array(10).fill(200));
+
+      const again = await waitForWorkers(2);
+      expect(again).toHaveLength(2);
+      expect(again).not.toContain(first);
+
+      expect(await server.stop()).toBe(0);
+      expect(children(supervisor)).toEqual([]);
+    },
+  );
+});
