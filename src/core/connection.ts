@@ -31,7 +31,8 @@ export interface Connection {
   /** Human-readable target, with any password left out. */
   target: string;
   /** Applies the pending migrations under drizzle/. */
-  migrate(): Promise<void>;
+  /** (`folder`: another migrations folder, for the test that replays an upgrade step by step.) */
+  migrate(folder?: string): Promise<void>;
   /** Drops every table, view and migration record in the database; `migrate()` rebuilds them. */
   dropEverything(): Promise<void>;
   close(): Promise<void>;
@@ -80,7 +81,7 @@ function connectServer(url: string, settings: ServerSettings, logger?: Logger): 
   return {
     db,
     target: `PostgreSQL at ${hostname}:${port || 5432}${pathname}`,
-    migrate: () => migratePostgres(db, { migrationsFolder: MIGRATIONS_FOLDER }),
+    migrate: (folder = MIGRATIONS_FOLDER) => migratePostgres(db, { migrationsFolder: folder }),
     dropEverything: () => dropEverything(db),
     close: () => client.end({ timeout: 5 }),
   };
@@ -98,7 +99,7 @@ async function connectEmbedded(dataDir: string, logger?: Logger): Promise<Connec
   return {
     db,
     target: inMemory ? 'embedded PostgreSQL (in memory)' : `embedded PostgreSQL in ${dataDir}`,
-    migrate: () => migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER }),
+    migrate: (folder = MIGRATIONS_FOLDER) => migratePglite(db, { migrationsFolder: folder }),
     dropEverything: () => dropEverything(db),
     close: () => client.close(),
   };
