@@ -76,14 +76,7 @@ if (onServer) {
   embeddedDir = mkdtempSync(join(tmpdir(), 'conduit-bench-'));
   log('no PostgreSQL server answers: using the embedded database (no DB ceiling without a server)');
 }
-const seeding = await connect({
-  url: database?.url,
-  poolMax: 1,
-  connectTimeoutMs: 5000,
-  statementTimeoutMs: 0,
-  embeddedDataDir: embeddedDir ?? '',
-  logQueries: false,
-});
+const seeding = await connect({ url: database?.url, embeddedDataDir: embeddedDir ?? '' });
 if (embeddedDir) await seeding.migrate();
 await seedDatabase(seeding.db, size, passwordHash, (step) => log(`seeded ${step}`));
 await seeding.close();

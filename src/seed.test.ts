@@ -65,14 +65,7 @@ describe('db:reset', () => {
       const reset = run('src/reset.ts', { PGLITE_DATA_DIR: dataDir });
       expect(reset.exitCode).toBe(0);
 
-      const connection = await connect({
-        url: undefined,
-        poolMax: 1,
-        connectTimeoutMs: 1000,
-        statementTimeoutMs: 1000,
-        embeddedDataDir: dataDir,
-        logQueries: false,
-      });
+      const connection = await connect({ embeddedDataDir: dataDir });
       const counts = await connection.db.execute(
         sql`select (select count(*) from users)::int as users, (select count(*) from articles)::int as articles`,
       );

@@ -28,6 +28,7 @@ describe('readConfig', () => {
       statementTimeoutMs: 5000,
       embeddedDataDir: '.data/pglite',
       logQueries: false,
+      pgbouncer: false,
     });
   });
 

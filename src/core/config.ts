@@ -104,6 +104,8 @@ export function readConfig(env: Env) {
       embeddedDataDir: env.PGLITE_DATA_DIR || '.data/pglite',
       /** Log each SQL statement (without its parameters) at debug level. */
       logQueries: flag(env, 'DB_LOG'),
+      /** DATABASE_URL is a PgBouncer in transaction mode: no named prepared statements, no session settings. */
+      pgbouncer: flag(env, 'DB_PGBOUNCER'),
     },
     jwt: {
       secret: jwtSecret || DEVELOPMENT_JWT_SECRET,

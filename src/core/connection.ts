@@ -44,14 +44,41 @@ export const MIGRATIONS_FOLDER = dirname(dirname(migrationJournal as unknown as 
 /** Column names are snake_case in SQL and camelCase in TypeScript, here and in drizzle.config.ts. */
 export const CASING = 'snake_case';
 
+/** What a connection needs; the app passes config.database, tools and tests only what they change. */
+type DatabaseSettings = Config['database'];
+const TOOL_DEFAULTS: DatabaseSettings = {
+  url: undefined,
+  poolMax: 1,
+  connectTimeoutMs: 5000,
+  statementTimeoutMs: 0,
+  embeddedDataDir: 'memory://',
+  logQueries: false,
+  pgbouncer: false,
+};
+
 /** `queryLogger` sees every statement Drizzle sends (src/core/database.ts passes one for DB_LOG). */
-export async function connect(settings: Config['database'], queryLogger?: Logger): Promise<Connection> {
+export async function connect(given: Partial<DatabaseSettings>, queryLogger?: Logger): Promise<Connection> {
+  const settings = { ...TOOL_DEFAULTS, ...given };
   return settings.url
     ? connectServer(settings.url, settings, queryLogger)
     : connectEmbedded(settings.embeddedDataDir, queryLogger);
 }
 
-type ServerSettings = Pick<Config['database'], 'poolMax' | 'connectTimeoutMs' | 'statementTimeoutMs'>;
+type ServerSettings = Pick<Config['database'], 'poolMax' | 'connectTimeoutMs' | 'statementTimeoutMs' | 'pgbouncer'>;
+
+/** Settings sent when each connection opens (not through PgBouncer, which refuses them). */
+function sessionSettings(settings: ServerSettings): Record<string, string | number> {
+  return {
+    statement_timeout: settings.statementTimeoutMs,
+    // Plan each prepared statement once per connection. The hot statements are index walks whose
+    // best plan does not depend on the values (a tag's articles come off the tag's own index), and
+    // re-planning them on every execution cost more than executing them.
+    plan_cache_mode: 'force_generic_plan',
+    // A generic plan's cost estimate assumes a tenth of the table per page; that would trigger JIT
+    // compilation on every execution (tens of milliseconds) for statements that run in one.
+    jit: 'off',
+  };
+}
 
 function connectServer(url: string, settings: ServerSettings, logger?: Logger): Connection {
   const client = postgres(url, {
@@ -59,16 +86,10 @@ function connectServer(url: string, settings: ServerSettings, logger?: Logger): 
     // Bounded waits: when the server is down or stuck, requests fail fast (503) instead of hanging,
     // and the pool reconnects by itself once it is back.
     connect_timeout: settings.connectTimeoutMs / 1000,
-    connection: {
-      statement_timeout: settings.statementTimeoutMs,
-      // Plan each prepared statement once per connection. The hot statements are index walks whose
-      // best plan does not depend on the values (a tag's articles come off the tag's own index), and
-      // re-planning them on every execution cost more than executing them.
-      plan_cache_mode: 'force_generic_plan',
-      // A generic plan's cost estimate assumes a tenth of the table per page; that would trigger JIT
-      // compilation on every execution (tens of milliseconds) for statements that run in one.
-      jit: 'off',
-    },
+    // Behind PgBouncer in transaction mode, consecutive statements may run on different server
+    // connections: named prepared statements would not be found, and PgBouncer refuses session
+    // parameters it does not know. Set statement_timeout on the database role there instead.
+    ...(settings.pgbouncer ? { prepare: false } : { connection: sessionSettings(settings) }),
     // postgres.js holds queued queries while it waits to reconnect, by default up to 20 s between
     // attempts; a short, capped wait keeps each request's answer (503 or success) well under 2 s.
     backoff: (retries) => Math.min(0.05 * retries, 0.25),

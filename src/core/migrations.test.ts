@@ -23,14 +23,7 @@ function firstMigrations(count: number): string {
 
 describe('migrations on a database with data', () => {
   test("the counters and the tag links' creation times are filled from existing rows", async () => {
-    const connection = await connect({
-      url: undefined,
-      poolMax: 1,
-      connectTimeoutMs: 1000,
-      statementTimeoutMs: 0,
-      embeddedDataDir: 'memory://',
-      logQueries: false,
-    });
+    const connection = await connect({ embeddedDataDir: 'memory://' });
     const early = firstMigrations(2); // users, then articles, tags, favorites, comments, follows
     try {
       await connection.migrate(early);

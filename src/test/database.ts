@@ -15,14 +15,8 @@ export async function createTestDatabase(serverUrl: string, prefix = 'conduit_te
 
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const migration = await connect({
-    url: url.toString(),
-    poolMax: 1,
-    connectTimeoutMs: 5000,
-    statementTimeoutMs: 60_000,
-    embeddedDataDir: '',
-    logQueries: false,
-  });
+  // DB_PGBOUNCER: the server is a PgBouncer (see src/test/pgbouncer.ts), so no named prepared statements.
+  const migration = await connect({ url: url.toString(), pgbouncer: process.env.DB_PGBOUNCER === 'true' });
   try {
     await migration.migrate();
   } finally {
