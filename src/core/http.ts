@@ -116,7 +116,7 @@ const SECURITY_HEADERS: Record<string, string> = {
 };
 
 /**
- * The name and value of the first string in a request part that PostgreSQL cannot store as
+ * The name of the field holding the first string in a request part that PostgreSQL cannot store as
  * text (a NUL character) or that is not valid Unicode (a lone surrogate).
  */
 function firstUnstorableString(value: unknown, name = 'body'): string | undefined {
