@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import { db } from '../core/database';
+import { db, primaryDb } from '../core/database';
 import { rethrowConstraintViolation, violatedUniqueConstraint } from '../core/database-errors';
 import { NotFound, UserGone } from '../core/errors';
 import { isoTime } from '../core/sql';
@@ -252,22 +252,35 @@ function isPlaceholder(value: unknown): value is { name: string } {
   return typeof value === 'object' && value !== null && 'name' in value;
 }
 
-const articleStatement = db
-  .select({ json: sql<string>`json_build_object('article', ${articleJson({ withBody: true })})::text` })
-  .from(articles)
-  .innerJoin(users, eq(users.id, articles.authorId))
-  .where(eq(articles.slug, sql.placeholder('slug')))
-  .prepare('article_by_slug');
+function articleStatement(on: typeof db, name: string) {
+  return on
+    .select({ json: sql<string>`json_build_object('article', ${articleJson({ withBody: true })})::text` })
+    .from(articles)
+    .innerJoin(users, eq(users.id, articles.authorId))
+    .where(eq(articles.slug, sql.placeholder('slug')))
+    .prepare(name);
+}
+const articleFromReplica = articleStatement(db, 'article_by_slug');
+const articleFromPrimary = articleStatement(primaryDb, 'article_by_slug_fresh');
 
-/** `{"article": {...}}` as JSON text, or undefined when no article has this slug. */
-export async function articleJsonBySlug(slug: string, viewerId: number | null): Promise<string | undefined> {
-  const [row] = await articleStatement.execute({ slug, viewer: viewerId ?? 0 });
+/**
+ * `{"article": {...}}` as JSON text, or undefined when no article has this slug. `fresh` reads the
+ * primary: the answer to a request that just changed the article must show the change.
+ */
+export async function articleJsonBySlug(
+  slug: string,
+  viewerId: number | null,
+  { fresh = false } = {},
+): Promise<string | undefined> {
+  const statement = fresh ? articleFromPrimary : articleFromReplica;
+  const [row] = await statement.execute({ slug, viewer: viewerId ?? 0 });
   return row?.json;
 }
 
 /** Just enough to decide who may change an article. */
 export async function findArticleOwnership(slug: string) {
-  const [row] = await db
+  // From the primary: the author may change or delete an article they created a moment ago.
+  const [row] = await primaryDb
     .select({ id: articles.id, authorId: articles.authorId, title: articles.title })
     .from(articles)
     .where(eq(articles.slug, slug));

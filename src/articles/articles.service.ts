@@ -29,9 +29,9 @@ function normalizeTags(tags: readonly string[] | undefined): string[] {
   return [...new Set((tags ?? []).map((tag) => tag.trim()))].sort();
 }
 
-/** `{"article": ...}` as JSON text. */
-async function existingArticle(slug: string, viewerId: number | null): Promise<string> {
-  const json = await articleJsonBySlug(slug, viewerId);
+/** `{"article": ...}` as JSON text; `fresh` after this request's own write (see articleJsonBySlug). */
+async function existingArticle(slug: string, viewerId: number | null, fresh = false): Promise<string> {
+  const json = await articleJsonBySlug(slug, viewerId, { fresh });
   if (json === undefined) throw new NotFound('article');
   return json;
 }
@@ -78,7 +78,7 @@ export async function createArticle(authorId: number, input: NewArticle): Promis
     normalizeTags(tagList),
     slugCandidates(title),
   );
-  return existingArticle(slug, authorId);
+  return existingArticle(slug, authorId, true);
 }
 
 export async function updateArticle(slug: string, userId: number, changes: ArticleChanges): Promise<string> {
@@ -91,7 +91,7 @@ export async function updateArticle(slug: string, userId: number, changes: Artic
       : undefined;
   const tags = tagList === undefined ? undefined : normalizeTags(tagList);
   const newSlug = await updateArticleRow(article.id, content, tags, newSlugs);
-  return existingArticle(newSlug, userId);
+  return existingArticle(newSlug, userId, true);
 }
 
 export async function deleteArticle(slug: string, userId: number): Promise<void> {
@@ -101,10 +101,10 @@ export async function deleteArticle(slug: string, userId: number): Promise<void>
 
 export async function favorite(slug: string, userId: number): Promise<string> {
   await insertFavorite(userId, slug);
-  return existingArticle(slug, userId);
+  return existingArticle(slug, userId, true);
 }
 
 export async function unfavorite(slug: string, userId: number): Promise<string> {
   await deleteFavorite(userId, slug);
-  return existingArticle(slug, userId);
+  return existingArticle(slug, userId, true);
 }

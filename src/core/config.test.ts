@@ -23,6 +23,7 @@ describe('readConfig', () => {
     expect(config).toMatchObject({ port: 3000, host: '0.0.0.0' });
     expect(config.database).toEqual({
       url: undefined,
+      replicaUrls: [],
       poolMax: 10,
       connectTimeoutMs: 1500,
       statementTimeoutMs: 5000,

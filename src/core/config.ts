@@ -71,6 +71,13 @@ export function readConfig(env: Env) {
   }
 
   const workers = workerCount(env.WORKERS);
+  const replicaUrls = (env.DATABASE_REPLICA_URLS ?? '')
+    .split(',')
+    .map((url) => url.trim())
+    .filter(Boolean);
+  if (replicaUrls.length > 0 && !env.DATABASE_URL) {
+    throw new ConfigError('DATABASE_REPLICA_URLS needs DATABASE_URL: replicas serve reads for a primary.');
+  }
   if (workers > 1 && !env.DATABASE_URL) {
     throw new ConfigError('WORKERS above 1 needs DATABASE_URL: the embedded database belongs to a single process.');
   }
@@ -95,6 +102,8 @@ export function readConfig(env: Env) {
     database: {
       /** A PostgreSQL server; when absent, the embedded PGlite database is used. */
       url: env.DATABASE_URL || undefined,
+      /** Streaming replicas of that server, for reads that need not see the request's own writes. */
+      replicaUrls,
       poolMax: positiveInteger(env, 'DB_POOL_MAX', 10),
       /** A request waits at most this long for a connection to a server that does not answer. */
       connectTimeoutMs: positiveInteger(env, 'DB_CONNECT_TIMEOUT_MS', 1500),

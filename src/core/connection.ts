@@ -48,6 +48,7 @@ export const CASING = 'snake_case';
 type DatabaseSettings = Config['database'];
 const TOOL_DEFAULTS: DatabaseSettings = {
   url: undefined,
+  replicaUrls: [],
   poolMax: 1,
   connectTimeoutMs: 5000,
   statementTimeoutMs: 0,

@@ -1,5 +1,5 @@
 import { and, eq, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
-import { db } from '../core/database';
+import { db, primaryDb } from '../core/database';
 import { rethrowConstraintViolation } from '../core/database-errors';
 import { NotFound, UserGone } from '../core/errors';
 import { users } from '../users/schema/users.schema';
@@ -19,20 +19,25 @@ export function authorJson(viewer: SQLWrapper, authorId: SQLWrapper): SQL {
 }
 
 /** The profile as the viewer sees it (viewer 0: anonymous), with the user's id for the service's rules. */
-const profileStatement = db
-  .select({
-    id: users.id,
-    username: users.username,
-    bio: users.bio,
-    image: users.image,
-    following: sql<boolean>`exists (select 1 from ${follows} where ${follows.followerId} = ${sql.placeholder('viewer')} and ${follows.followedId} = ${users.id})`,
-  })
-  .from(users)
-  .where(eq(users.username, sql.placeholder('username')))
-  .prepare('profile_by_username');
+const profileStatement = (on: typeof db, name: string) =>
+  on
+    .select({
+      id: users.id,
+      username: users.username,
+      bio: users.bio,
+      image: users.image,
+      following: sql<boolean>`exists (select 1 from ${follows} where ${follows.followerId} = ${sql.placeholder('viewer')} and ${follows.followedId} = ${users.id})`,
+    })
+    .from(users)
+    .where(eq(users.username, sql.placeholder('username')))
+    .prepare(name);
+const profileFromReplica = profileStatement(db, 'profile_by_username');
+const profileFromPrimary = profileStatement(primaryDb, 'profile_by_username_fresh');
 
-export async function findProfile(username: string, viewerId: number | null) {
-  const [row] = await profileStatement.execute({ username, viewer: viewerId ?? 0 });
+/** `fresh` reads the primary, for follows: the user followed may have registered a moment ago. */
+export async function findProfile(username: string, viewerId: number | null, { fresh = false } = {}) {
+  const statement = fresh ? profileFromPrimary : profileFromReplica;
+  const [row] = await statement.execute({ username, viewer: viewerId ?? 0 });
   return row;
 }
 

@@ -6,8 +6,8 @@ function toProfile({ username, bio, image, following }: ProfileRow): Profile {
   return { username, bio, image, following };
 }
 
-async function existingProfile(username: string, viewerId: number | null): Promise<ProfileRow> {
-  const profile = await findProfile(username, viewerId);
+async function existingProfile(username: string, viewerId: number | null, fresh = false): Promise<ProfileRow> {
+  const profile = await findProfile(username, viewerId, { fresh });
   if (!profile) throw new NotFound('profile');
   return profile;
 }
@@ -17,14 +17,14 @@ export async function getProfile(username: string, viewerId: number | null): Pro
 }
 
 export async function follow(username: string, followerId: number): Promise<Profile> {
-  const profile = await existingProfile(username, followerId);
+  const profile = await existingProfile(username, followerId, true);
   if (profile.id === followerId) throw new Invalid({ profile: ['cannot follow yourself'] });
   await insertFollow(followerId, profile.id);
   return toProfile({ ...profile, following: true });
 }
 
 export async function unfollow(username: string, followerId: number): Promise<Profile> {
-  const profile = await existingProfile(username, followerId);
+  const profile = await existingProfile(username, followerId, true);
   await deleteFollow(followerId, profile.id);
   return toProfile({ ...profile, following: false });
 }

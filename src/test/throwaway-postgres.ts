@@ -37,6 +37,36 @@ export class ThrowawayPostgres {
     return instance;
   }
 
+  /** A streaming replica of `primary` (pg_basebackup -R), ready to start on a port of its own. */
+  static async replicaOf(primary: ThrowawayPostgres): Promise<ThrowawayPostgres> {
+    const root = mkdtempSync(join(tmpdir(), 'conduit-pg-replica-'));
+    const instance = new ThrowawayPostgres(root, await freePort());
+    if (process.getuid?.() === 0) {
+      const { uid, gid } = postgresUser();
+      chownSync(root, uid, gid);
+    }
+    await instance.run([
+      'pg_basebackup',
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(primary.port),
+      '-U',
+      'postgres',
+      '-D',
+      instance.dataDir,
+      '-R',
+      '-X',
+      'stream',
+    ]);
+    return instance;
+  }
+
+  /** The URL of database `name` on this instance. */
+  databaseUrl(name: string): string {
+    return `postgres://postgres@127.0.0.1:${this.port}/${name}`;
+  }
+
   get serverUrl(): string {
     return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
   }

@@ -1,9 +1,10 @@
 import { eq, sql } from 'drizzle-orm';
-import { db } from '../core/database';
+import { primaryDb as db } from '../core/database';
 import { rethrowConstraintViolation } from '../core/database-errors';
 import { Invalid } from '../core/errors';
 import { users } from './schema/users.schema';
 
+// Accounts are read from the primary: a login right after registering must find the new user.
 export type UserRow = typeof users.$inferSelect;
 type NewUserRow = typeof users.$inferInsert;
 
