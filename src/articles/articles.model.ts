@@ -76,8 +76,6 @@ export const ListArticlesQuery = t.Object({
 });
 export const FeedQuery = t.Object(paging);
 
-export type Article = typeof Article.static;
-export type ArticleSummary = typeof ArticleSummary.static;
 export type NewArticle = (typeof NewArticleBody.static)['article'];
 export type ArticleChanges = (typeof UpdateArticleBody.static)['article'];
 export type ListArticlesQuery = typeof ListArticlesQuery.static;

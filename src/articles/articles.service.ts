@@ -19,7 +19,7 @@ import { slugCandidates, slugify } from './articles.slug';
  * decides what to read and who may write, and passes that text on.
  */
 
-export const DEFAULT_PAGE_SIZE = 20;
+const DEFAULT_PAGE_SIZE = 20;
 
 /**
  * Tags are trimmed, deduplicated and kept in alphabetical order: the public RealWorld test

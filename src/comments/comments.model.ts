@@ -28,5 +28,3 @@ export const MultipleCommentsResponse = t.Object({ comments: t.Array(Comment) })
 export const ArticleCommentsParams = t.Object({ slug: t.String() });
 /** The id stays a string here so that a non-numeric id is a 404 (no such comment), not a 422. */
 export const CommentParams = t.Object({ slug: t.String(), id: t.String() });
-
-export type Comment = typeof Comment.static;

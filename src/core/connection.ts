@@ -41,8 +41,8 @@ export interface Connection {
 // TypeScript types a JSON import as its content; imported as a file it is the file's path.
 export const MIGRATIONS_FOLDER = dirname(dirname(migrationJournal as unknown as string));
 
-/** Column names are snake_case in SQL and camelCase in TypeScript, here and in drizzle.config.ts. */
-export const CASING = 'snake_case';
+/** Column names are snake_case in SQL and camelCase in TypeScript (drizzle.config.ts says the same). */
+const CASING = 'snake_case';
 
 /** What a connection needs; the app passes config.database, tools and tests only what they change. */
 type DatabaseSettings = Config['database'];

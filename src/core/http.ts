@@ -63,7 +63,7 @@ function describeUnion(issue: ValueError): string {
 }
 
 /** One message per field: a missing field is reported as such, else the first problem found. */
-export function validationFields(issues: readonly ValueError[]): ErrorFields {
+function validationFields(issues: readonly ValueError[]): ErrorFields {
   const fields: ErrorFields = {};
   for (const issue of issues) {
     // Unknown properties are ignored, not refused; they only show up here beside a real problem.

@@ -1,7 +1,7 @@
 import { popularTagsJson } from './tags.repository';
 
 /** Enough for any tag cloud; the README documents the cap. */
-export const MAX_TAGS = 500;
+const MAX_TAGS = 500;
 
 /** `{"tags": [...]}` as JSON text, most used first. */
 export function popularTags(): Promise<string> {

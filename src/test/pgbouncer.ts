@@ -5,11 +5,11 @@
  * `postgres` OS user when run as root, since PgBouncer refuses root) and stops it afterwards.
  * Exits with the suite's status; the suite's own summary lines are its last output.
  */
-import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from './server';
+import { asPostgres, giveToPostgres, postgresOwnedFolder } from './throwaway-postgres';
 
 const ROOT = resolve(import.meta.dir, '../..');
 const upstream = new URL(process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres');
@@ -19,7 +19,7 @@ if (!Bun.which('pgbouncer')) {
   process.exit(1);
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'conduit-pgbouncer-'));
+const dir = postgresOwnedFolder('conduit-pgbouncer-');
 const port = await freePort();
 writeFileSync(join(dir, 'userlist.txt'), `"${upstream.username || 'postgres'}" ""\n`);
 writeFileSync(
@@ -39,15 +39,11 @@ default_pool_size = 20
 logfile = ${join(dir, 'pgbouncer.log')}
 `,
 );
-const asRoot = process.getuid?.() === 0;
-if (asRoot) {
-  const id = (flag: string) => Number(Bun.spawnSync(['id', flag, 'postgres']).stdout.toString());
-  for (const file of ['', 'userlist.txt', 'pgbouncer.ini']) chownSync(join(dir, file), id('-u'), id('-g'));
-}
-const bouncer = Bun.spawn(
-  [...(asRoot ? ['runuser', '-u', 'postgres', '--'] : []), 'pgbouncer', join(dir, 'pgbouncer.ini')],
-  { stdout: 'inherit', stderr: 'inherit' },
-);
+giveToPostgres(join(dir, 'userlist.txt'), join(dir, 'pgbouncer.ini'));
+const bouncer = Bun.spawn([...asPostgres(), 'pgbouncer', join(dir, 'pgbouncer.ini')], {
+  stdout: 'inherit',
+  stderr: 'inherit',
+});
 
 const listening = () =>
   new Promise<boolean>((done) => {

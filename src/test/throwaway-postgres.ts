@@ -27,24 +27,14 @@ export class ThrowawayPostgres {
   }
 
   static async create(): Promise<ThrowawayPostgres> {
-    const root = mkdtempSync(join(tmpdir(), 'conduit-pg-'));
-    const instance = new ThrowawayPostgres(root, await freePort());
-    if (process.getuid?.() === 0) {
-      const { uid, gid } = postgresUser();
-      chownSync(root, uid, gid);
-    }
+    const instance = new ThrowawayPostgres(postgresOwnedFolder('conduit-pg-'), await freePort());
     await instance.run(['initdb', '-D', instance.dataDir, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8']);
     return instance;
   }
 
   /** A streaming replica of `primary` (pg_basebackup -R), ready to start on a port of its own. */
   static async replicaOf(primary: ThrowawayPostgres): Promise<ThrowawayPostgres> {
-    const root = mkdtempSync(join(tmpdir(), 'conduit-pg-replica-'));
-    const instance = new ThrowawayPostgres(root, await freePort());
-    if (process.getuid?.() === 0) {
-      const { uid, gid } = postgresUser();
-      chownSync(root, uid, gid);
-    }
+    const instance = new ThrowawayPostgres(postgresOwnedFolder('conduit-pg-replica-'), await freePort());
     await instance.run([
       'pg_basebackup',
       '-h',
@@ -82,17 +72,13 @@ export class ThrowawayPostgres {
   }
 
   destroy(): void {
-    Bun.spawnSync([...this.asPostgres(), join(this.bin, 'pg_ctl'), '-D', this.dataDir, '-m', 'immediate', 'stop']);
+    Bun.spawnSync([...asPostgres(), join(this.bin, 'pg_ctl'), '-D', this.dataDir, '-m', 'immediate', 'stop']);
     rmSync(this.root, { recursive: true, force: true });
-  }
-
-  private asPostgres(): string[] {
-    return process.getuid?.() === 0 ? ['runuser', '-u', 'postgres', '--'] : [];
   }
 
   /** Runs a PostgreSQL program without blocking the event loop (clients keep running meanwhile). */
   private async run([command, ...args]: string[]): Promise<void> {
-    const child = Bun.spawn([...this.asPostgres(), join(this.bin, command as string), ...args], {
+    const child = Bun.spawn([...asPostgres(), join(this.bin, command as string), ...args], {
       stdout: 'pipe',
       stderr: 'pipe',
     });
@@ -108,4 +94,25 @@ function postgresUser(): { uid: number; gid: number } {
   const [uid, gid] = [id('-u'), id('-g')];
   if (uid.exitCode !== 0 || gid.exitCode !== 0) throw new Error('there is no postgres OS user to run PostgreSQL as');
   return { uid: Number(uid.stdout.toString()), gid: Number(gid.stdout.toString()) };
+}
+
+const runningAsRoot = process.getuid?.() === 0;
+
+/** The command prefix that runs a PostgreSQL program as the `postgres` user when we are root. */
+export function asPostgres(): string[] {
+  return runningAsRoot ? ['runuser', '-u', 'postgres', '--'] : [];
+}
+
+/** Hands `paths` to the `postgres` user when we are root (PostgreSQL and PgBouncer refuse root). */
+export function giveToPostgres(...paths: string[]): void {
+  if (!runningAsRoot) return;
+  const { uid, gid } = postgresUser();
+  for (const path of paths) chownSync(path, uid, gid);
+}
+
+/** A new temporary folder the server's user can write in. */
+export function postgresOwnedFolder(prefix: string): string {
+  const folder = mkdtempSync(join(tmpdir(), prefix));
+  giveToPostgres(folder);
+  return folder;
 }
