@@ -55,3 +55,14 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     void shutdown(signal);
   });
 }
+
+// A worker whose supervisor died (killed outright, say) stops too, rather than serve on unsupervised.
+if (isWorker()) {
+  const supervisor = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== supervisor && !shuttingDown) {
+      shuttingDown = true;
+      void shutdown('SIGTERM');
+    }
+  }, 1000).unref();
+}

@@ -15,6 +15,12 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Servers still running when this process exits (a failed test, say) are killed, not left behind. */
+const running = new Set<Subprocess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 export interface RunningServer {
   /** e.g. http://127.0.0.1:41234 */
   origin: string;
@@ -50,6 +56,8 @@ export async function startServer(
     stdout: captureLog ? 'pipe' : 'ignore',
     stderr: quiet ? 'ignore' : 'inherit',
   });
+  running.add(child);
+  child.exited.then(() => running.delete(child));
   const origin = `http://127.0.0.1:${port}`;
   const stop = async () => {
     child.kill('SIGTERM');
