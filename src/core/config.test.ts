@@ -39,6 +39,15 @@ describe('readConfig', () => {
     expect(() => readConfig({ AUTH_RATE_LIMIT: '-1' })).toThrow(/AUTH_RATE_LIMIT/);
   });
 
+  test('JWT_EXPIRES_IN: 7 days by default, else a duration; nonsense stops the start', () => {
+    expect(readConfig({}).jwt.expiresInMs).toBe(7 * 24 * 3_600_000);
+    expect(readConfig({ JWT_EXPIRES_IN: '12h' }).jwt.expiresInMs).toBe(12 * 3_600_000);
+    expect(readConfig({ JWT_EXPIRES_IN: '30m' }).jwt.expiresInMs).toBe(30 * 60_000);
+    for (const nonsense of ['soon', '-5d', '10', '0.5s']) {
+      expect(() => readConfig({ JWT_EXPIRES_IN: nonsense })).toThrow(/JWT_EXPIRES_IN/);
+    }
+  });
+
   test('the auth rate limit defaults to 30 a minute; 0 turns it off', () => {
     expect(readConfig({}).authRateLimit).toBe(30);
     expect(readConfig({ AUTH_RATE_LIMIT: '0' }).authRateLimit).toBe(0);

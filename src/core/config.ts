@@ -3,6 +3,7 @@
  * Runtime code and drizzle.config.ts both read this module, never process.env directly.
  */
 import { availableParallelism } from 'node:os';
+import { parse as parseDuration } from '@lukeed/ms';
 
 export class ConfigError extends Error {}
 
@@ -56,6 +57,18 @@ function workerCount(raw: string | undefined): number {
   if (!Number.isInteger(value) || value < 1)
     throw new ConfigError(`WORKERS must be a positive integer or "auto", got "${raw}"`);
   return value;
+}
+
+/** JWT_EXPIRES_IN: a duration such as "7d", "12h" or "30m", in milliseconds. */
+function tokenLifetime(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return parseDuration('7d') as number;
+  const milliseconds = parseDuration(raw);
+  if (milliseconds === undefined || !Number.isFinite(milliseconds) || milliseconds < 1000) {
+    throw new ConfigError(
+      `JWT_EXPIRES_IN must be a duration of at least a second such as 7d, 12h or 30m, got "${raw}"`,
+    );
+  }
+  return milliseconds;
 }
 
 export function readConfig(env: Env) {
@@ -119,8 +132,8 @@ export function readConfig(env: Env) {
     jwt: {
       secret: jwtSecret || DEVELOPMENT_JWT_SECRET,
       usingDevelopmentSecret: jwtSecret === '',
-      /** A duration jose understands: "7d", "12h", "30m". */
-      expiresIn: env.JWT_EXPIRES_IN || '7d',
+      /** Token lifetime in milliseconds (JWT_EXPIRES_IN: "7d", "12h", "30m"). */
+      expiresInMs: tokenLifetime(env.JWT_EXPIRES_IN),
     },
   } as const;
 }
