@@ -66,9 +66,10 @@ export async function seedDatabase(
   );
   await run(
     'favorites (0 to 4 per article)',
-    sql`insert into favorites (user_id, article_id)
-        select 1 + (i * 13 + k * 101) % ${users}::int, i
-        from generate_series(1, ${articles}::int) as i, generate_series(1, 4) as k
+    sql`insert into favorites (user_id, article_id, article_created_at)
+        select 1 + (i * 13 + k * 101) % ${users}::int, i, a.created_at
+        from generate_series(1, ${articles}::int) as i
+        join articles a on a.id = i, generate_series(1, 4) as k
         where k <= i % 5
         on conflict do nothing`,
   );

@@ -58,6 +58,8 @@ export interface ArticleFilters {
 }
 
 const favoriter = alias(users, 'favoriter');
+/** The id of the user named by the `favoritedBy` placeholder (null when there is none). */
+const favoriterId = sql`(select ${users.id} from ${users} where ${users.username} = ${sql.placeholder('favoritedBy')})`;
 
 /**
  * The WHERE clause for the filters in use; their values are placeholders of the same names.
@@ -106,6 +108,10 @@ function matchCount(filters: ArticleFilters): SQL {
   if (!narrowed && tag !== undefined) {
     return sql`coalesce((select ${tags.articleCount} from ${tags} where ${tags.name} = ${sql.placeholder('tag')}), 0)`;
   }
+  if (filters.favoritedBy !== undefined && tag === undefined && filters.author === undefined) {
+    // A count over the favoriter's slice of the favorites index (every favorite has its article).
+    return sql`(select count(*)::int from ${favorites} where ${favorites.userId} = ${favoriterId})`;
+  }
   if (filters.followedBy !== undefined) {
     // Per followed author, a count over their slice of the (author, creation time) index.
     return sql`(select coalesce(sum(per_author.n), 0)::int from ${follows}
@@ -136,29 +142,45 @@ function feedPage() {
 }
 
 /**
+ * A ?favorited= page: the favoriter's slice of the favorites index, most recent article first (each
+ * favorite holds its article's creation time), so it reads just the page however many articles
+ * they have favorited. An author filter, if any, is checked on the way.
+ */
+function favoritesPage(others: Pick<ArticleFilters, 'author'>) {
+  const page = db.select({ id: favorites.articleId, createdAt: favorites.articleCreatedAt }).from(favorites).$dynamic();
+  if (others.author !== undefined) page.innerJoin(articles, eq(articles.id, favorites.articleId));
+  return page
+    .where(and(eq(favorites.userId, favoriterId), matching(others)))
+    .orderBy(desc(favorites.articleCreatedAt), desc(favorites.articleId));
+}
+
+/**
  * The statement for one list page: pick the page's ids first (most recent first, LIMIT and
  * OFFSET straight off an index), then build only those articles and aggregate them with the
  * total. Aggregating always yields one row, so a page past the end still reports the total.
  */
 function articlePageStatement(filters: ArticleFilters) {
   const { tag, followedBy, ...others } = filters;
+  const { favoritedBy, ...rest } = others;
   const page =
     followedBy !== undefined
       ? feedPage()
-      : tag !== undefined
-        ? // With a tag, the page comes off the tag's own index (tag, creation time, id), whatever
-          // the tag's size; the other filters, if any, are checked on the way.
-          db
-            .select({ id: articleTags.articleId, createdAt: articleTags.articleCreatedAt })
-            .from(articleTags)
-            .innerJoin(articles, eq(articles.id, articleTags.articleId))
-            .where(and(eq(articleTags.tag, sql.placeholder('tag')), matching(others)))
-            .orderBy(desc(articleTags.articleCreatedAt), desc(articleTags.articleId))
-        : db
-            .select({ id: articles.id, createdAt: articles.createdAt })
-            .from(articles)
-            .where(matching(others))
-            .orderBy(desc(articles.createdAt), desc(articles.id));
+      : tag === undefined && favoritedBy !== undefined
+        ? favoritesPage(rest)
+        : tag !== undefined
+          ? // With a tag, the page comes off the tag's own index (tag, creation time, id), whatever
+            // the tag's size; the other filters, if any, are checked on the way.
+            db
+              .select({ id: articleTags.articleId, createdAt: articleTags.articleCreatedAt })
+              .from(articleTags)
+              .innerJoin(articles, eq(articles.id, articleTags.articleId))
+              .where(and(eq(articleTags.tag, sql.placeholder('tag')), matching(others)))
+              .orderBy(desc(articleTags.articleCreatedAt), desc(articleTags.articleId))
+          : db
+              .select({ id: articles.id, createdAt: articles.createdAt })
+              .from(articles)
+              .where(matching(others))
+              .orderBy(desc(articles.createdAt), desc(articles.id));
   const pageRows = page.limit(sql.placeholder('limit')).offset(sql.placeholder('offset')).as('page');
   return db
     .select({
@@ -439,6 +461,7 @@ export async function insertFavorite(userId: number, slug: string): Promise<void
           userId: sql<number>`${userId}::int`.as('user_id'),
           articleId: articles.id,
           createdAt: sql<Date>`now()`.as('created_at'),
+          articleCreatedAt: articles.createdAt,
         })
         .from(articles)
         .where(eq(articles.slug, slug)),

@@ -315,6 +315,24 @@ describe('GET /api/articles', () => {
     expect(await slugs(`author=${uniqueName('ghost')}`)).toEqual([]);
   });
 
+  test("?favorited= comes in the articles' order (most recent first), not the order they were favorited in, and pages", async () => {
+    const [author, fan] = await Promise.all([registerUser(), registerUser()]);
+    const older = await createArticle(author);
+    const newer = await createArticle(author);
+    const newest = await createArticle(author);
+    for (const article of [newest, older, newer]) {
+      await api('POST', `/api/articles/${article.slug}/favorite`, { token: fan.token });
+    }
+
+    const page = async (paging: string) => {
+      const { body } = await api('GET', `/api/articles?favorited=${fan.username}&${paging}`);
+      return { slugs: body.articles.map((a: { slug: string }) => a.slug), count: body.articlesCount };
+    };
+
+    expect(await page('limit=2')).toEqual({ slugs: [newest.slug, newer.slug], count: 3 });
+    expect(await page('limit=2&offset=2')).toEqual({ slugs: [older.slug], count: 3 });
+  });
+
   test('flags are computed for the viewer, false when anonymous', async () => {
     const [author, reader] = await Promise.all([registerUser(), registerUser()]);
     await createArticle(author);

@@ -1,6 +1,6 @@
 /**
- * Upgrading a database that already has data: the data migrations (drizzle/0003 and 0006) must
- * fill the counters and the copied creation times from the rows that are there.
+ * Upgrading a database that already has data: the data migrations (drizzle/0003, 0006 and 0009)
+ * must fill the counters and the copied creation times from the rows that are there.
  */
 import { describe, expect, test } from 'bun:test';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,7 +22,7 @@ function firstMigrations(count: number): string {
 }
 
 describe('migrations on a database with data', () => {
-  test("the counters and the tag links' creation times are filled from existing rows", async () => {
+  test("the counters and the tag links' and favorites' creation times are filled from existing rows", async () => {
     const connection = await connect({ embeddedDataDir: 'memory://' });
     const early = firstMigrations(2); // users, then articles, tags, favorites, comments, follows
     try {
@@ -32,6 +32,7 @@ describe('migrations on a database with data', () => {
         sql`insert into articles (slug, title, description, body, author_id, created_at)
             values ('one', 'One', 'd', 'b', 1, '2024-01-01T00:00:00Z'), ('two', 'Two', 'd', 'b', 1, '2024-02-01T00:00:00Z')`,
         sql`insert into article_tags (article_id, tag) values (1, 'x'), (2, 'x'), (2, 'y')`,
+        sql`insert into favorites (user_id, article_id) values (1, 1), (1, 2)`,
       ]) {
         await connection.db.execute(statement);
       }
@@ -41,9 +42,11 @@ describe('migrations on a database with data', () => {
       const { rows } = (await connection.db.execute(sql`
         select (select articles from article_totals) as total,
                (select json_object_agg(name, article_count) from tags) as tags,
-               (select bool_and(article_created_at = a.created_at) from article_tags t join articles a on a.id = t.article_id) as copied
+               (select bool_and(article_created_at = a.created_at) from article_tags t join articles a on a.id = t.article_id) as copied,
+               (select count(*) from favorites f join articles a on a.id = f.article_id
+                where f.article_created_at = a.created_at)::int as favorites_copied
       `)) as unknown as { rows: unknown[] };
-      expect(rows).toEqual([{ total: 2, tags: { x: 2, y: 1 }, copied: true }]);
+      expect(rows).toEqual([{ total: 2, tags: { x: 2, y: 1 }, copied: true, favorites_copied: 2 }]);
     } finally {
       await connection.close();
       rmSync(early, { recursive: true, force: true });

@@ -1,0 +1,1 @@
+ALTER TABLE "favorites" ADD COLUMN "article_created_at" timestamp with time zone;

@@ -1,0 +1,2 @@
+ALTER TABLE "favorites" ALTER COLUMN "article_created_at" SET NOT NULL;--> statement-breakpoint
+CREATE INDEX "favorites_user_created_idx" ON "favorites" USING btree ("user_id","article_created_at","article_id");
