@@ -22,8 +22,8 @@ interface Run {
   httpCeiling: number;
   dbCeiling: number | undefined;
   measurements: Measurement[];
-  /** req/s of the anonymous list with WORKERS=2 (server database only). */
-  twoWorkers: number | undefined;
+  /** req/s with WORKERS=1 and WORKERS=2, taking turns (server database only). */
+  workerComparison: WorkerComparison[];
   explains: { name: string; plan: string }[];
   date: string;
 }
@@ -92,14 +92,28 @@ function chart(run: Run): string {
   ].join('\n');
 }
 
-/** The section for BENCHMARKS.md, and the chart it shows (written with `writeChart`). */
-function workersLine(run: Run): string {
-  const one = run.measurements.find((m) => m.name === 'GET /api/articles (anonymous)')?.requestsPerSecond;
-  if (!run.twoWorkers || !one) return '_WORKERS=2 was not measured (it needs a PostgreSQL server)._';
-  return `WORKERS=2 (two server processes sharing the port, a pool of ${run.pool} each), GET /api/articles (anonymous): ${number(run.twoWorkers)} req/s, ${number(run.twoWorkers / one, 2)}x one worker.`;
+export interface WorkerComparison {
+  name: string;
+  /** req/s, averaged over the turns */
+  one: number;
+  two: number;
 }
 
-export function renderSection(run: Run): { table: string; markdown: string; svg: string } {
+function workersTable(run: Run): string {
+  if (run.workerComparison.length === 0) return '_WORKERS=2 was not measured (it needs a PostgreSQL server)._';
+  return [
+    `WORKERS=2 against WORKERS=1 (two server processes sharing the port, a pool of ${run.pool} each; the two take turns, twice each, after all scenarios above):`,
+    '',
+    '| scenario | req/s, 1 worker | req/s, 2 workers | 2 workers / 1 |',
+    '| --- | ---: | ---: | ---: |',
+    ...run.workerComparison.map(
+      ({ name, one, two }) => `| ${name} | ${number(one)} | ${number(two)} | ${number(two / one, 2)}x |`,
+    ),
+  ].join('\n');
+}
+
+/** The section for BENCHMARKS.md, and the chart it shows (written with `writeChart`). */
+export function renderSection(run: Run): { summary: string; markdown: string; svg: string } {
   const svgName = chartName(run.articles);
   const plans = run.explains
     .map(({ name, plan }) => `<details><summary>${name}</summary>\n\n\`\`\`\n${plan}\n\`\`\`\n\n</details>`)
@@ -112,7 +126,7 @@ export function renderSection(run: Run): { table: string; markdown: string; svg:
     '',
     table(run),
     '',
-    workersLine(run),
+    workersTable(run),
     '',
     `![Ratios to the ceilings, ${number(run.articles)} articles](bench/results/${svgName})`,
     '',
@@ -122,7 +136,7 @@ export function renderSection(run: Run): { table: string; markdown: string; svg:
     '',
     `<!-- data: ${JSON.stringify(data)} -->`,
   ].join('\n');
-  return { table: table(run), markdown, svg: chart(run) };
+  return { summary: `${table(run)}\n\n${workersTable(run)}`, markdown, svg: chart(run) };
 }
 
 function chartName(articles: number): string {

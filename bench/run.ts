@@ -22,7 +22,7 @@ import { connect } from '../src/core/connection';
 import { createTestDatabase, type TestDatabase } from '../src/test/database';
 import { startServer } from '../src/test/server';
 import { hashPassword } from '../src/users/users.password';
-import { type Measurement, renderSection, replaceSection, writeChart } from './report';
+import { type Measurement, renderSection, replaceSection, type WorkerComparison, writeChart } from './report';
 import { BENCH_PASSWORD, seedDatabase, sizeFor } from './seed';
 
 const ROOT = resolve(import.meta.dir, '..');
@@ -81,7 +81,89 @@ if (embeddedDir) await seeding.migrate();
 await seedDatabase(seeding.db, size, passwordHash, (step) => log(`seeded ${step}`));
 await seeding.close();
 
-// 2. The real server.
+// 2. The DB ceiling, measured before any scenario writes, so on the data the list scenarios read:
+// pgbench running the list page's own statement, and EXPLAIN of each list statement.
+let dbCeiling: number | undefined;
+const explains: { name: string; plan: string }[] = [];
+if (database) {
+  process.env.DATABASE_URL = database.url;
+  process.env.LOG_LEVEL = 'silent';
+  const { articlesPageSql } = await import('../src/articles/articles.repository');
+  const { closeDatabase } = await import('../src/core/database');
+  const literal = (value: unknown) =>
+    typeof value === 'number' ? String(value) : `'${String(value).replaceAll("'", "''")}'`;
+  const page = { limit: 20, offset: 0 };
+  const statements = {
+    'list (anonymous)': articlesPageSql({}, page, null),
+    'list (viewer)': articlesPageSql({}, page, 1),
+    tag: articlesPageSql({ tag: 'tag-25' }, page, null),
+    author: articlesPageSql({ author: 'user7' }, page, null),
+    favorited: articlesPageSql({ favoritedBy: 'user7' }, page, null),
+    feed: articlesPageSql({ followedBy: 1 }, page, 1),
+  };
+  // The statement exactly as the app runs it: prepared, with parameters, under a generic plan, no JIT.
+  // pgbench reads ":name" as one of its variables, so the parameters become pgbench variables and
+  // the colons of the timestamp format are spelled out (PostgreSQL folds that to the same constant).
+  const list = statements['list (anonymous)'];
+  const script = join(mkdtempSync(join(tmpdir(), 'conduit-pgbench-')), 'list.sql');
+  writeFileSync(
+    script,
+    [
+      ...list.params.map((value, i) => `\\set p${i + 1} ${value}`),
+      `${list.sql
+        .replaceAll(
+          `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`,
+          `('YYYY-MM-DD"T"HH24' || chr(58) || 'MI' || chr(58) || 'SS.MS"Z"')`,
+        )
+        .replace(/\$(\d+)/g, (_, n) => `:p${n}`)};`,
+    ].join('\n'),
+  );
+  log(`DB ceiling: pgbench, ${POOL} connections, the list page's statement ...`);
+  const pgbench = (seconds: number) =>
+    Bun.spawnSync(
+      [
+        'pgbench',
+        '-n',
+        '-M',
+        'prepared',
+        '-c',
+        String(POOL),
+        '-j',
+        '2',
+        '-T',
+        String(seconds),
+        '-f',
+        script,
+        database?.url ?? '',
+      ],
+      { env: { ...process.env, PGOPTIONS: '-c plan_cache_mode=force_generic_plan -c jit=off' } },
+    );
+  if (Bun.which('pgbench')) {
+    pgbench(WARMUP);
+    const output = pgbench(SECONDS).stdout.toString();
+    dbCeiling = Number(/tps = ([\d.]+)/.exec(output)?.[1]) || undefined;
+  } else {
+    log('pgbench is not installed (Debian: postgresql-client): no DB ceiling in this run');
+  }
+  rmSync(resolve(script, '..'), { recursive: true, force: true });
+
+  const client = postgres(database.url, { max: 1, onnotice: () => {} });
+  // The app's session settings (src/core/connection.ts).
+  await client.unsafe('set plan_cache_mode = force_generic_plan');
+  await client.unsafe('set jit = off');
+  for (const [name, query] of Object.entries(statements)) {
+    await client.unsafe(`prepare bench_statement as ${query.sql}`);
+    const rows = await client.unsafe(
+      `explain (analyze, buffers, costs off, summary on) execute bench_statement(${query.params.map(literal).join(', ')})`,
+    );
+    await client.unsafe('deallocate bench_statement');
+    explains.push({ name, plan: rows.map((row) => row['QUERY PLAN']).join('\n') });
+  }
+  await client.end();
+  await closeDatabase();
+}
+
+// 3. The real server.
 const serverEnv = {
   ...(database ? { DATABASE_URL: database.url } : { PGLITE_DATA_DIR: embeddedDir as string }),
   NODE_ENV: 'production',
@@ -167,7 +249,7 @@ async function load(url: string, scenario: Pick<Scenario, 'request' | 'headers'>
   });
 }
 
-// 3. Scenarios.
+// 4. Scenarios.
 const measurements: Measurement[] = [];
 for (const [index, scenario] of scenarios.entries()) {
   log(`(${index + 1}/${scenarios.length}) ${scenario.name}: warming up, then measuring ...`);
@@ -189,7 +271,7 @@ for (const [index, scenario] of scenarios.entries()) {
   });
 }
 
-// 4. The HTTP ceiling: a trivial server with a body the size of the list page.
+// 5. The HTTP ceiling: a trivial server with a body the size of the list page.
 const listBody = await (await fetch(`${base}/api/articles`)).text();
 const ceilingServer = Bun.spawn(['bun', join(import.meta.dir, 'http-ceiling.ts'), String(listBody.length)], {
   stdout: 'pipe',
@@ -201,104 +283,31 @@ await load(`http://127.0.0.1:${ceilingPort}`, { request: { path: '/' } }, WARMUP
 const httpCeiling = (await load(`http://127.0.0.1:${ceilingPort}`, { request: { path: '/' } }, SECONDS)).requests
   .average;
 ceilingServer.kill('SIGTERM');
-await server.stop();
 
-// 4b. WORKERS=2: the anonymous list again, from two server processes sharing the port.
-let twoWorkers: number | undefined;
+// 6. WORKERS=2 against 1: the same scenarios from two server processes sharing the port (a pool of
+// POOL each). The two servers take turns, twice each, so that drift on the machine hits both alike.
+const WORKER_SCENARIOS = ['GET /api/tags', 'GET /api/articles (anonymous)', 'GET /api/articles/:slug'];
+const workerComparison: WorkerComparison[] = [];
 if (database) {
-  log('WORKERS=2: GET /api/articles (anonymous) from two server processes ...');
   const scaled = await startServer({ ...serverEnv, WORKERS: '2' });
-  const listScenario = { request: { path: '/api/articles' } };
-  await load(scaled.origin, listScenario, WARMUP);
-  twoWorkers = (await load(scaled.origin, listScenario, SECONDS)).requests.average;
+  for (const scenario of scenarios.filter((s) => WORKER_SCENARIOS.includes(s.name))) {
+    log(`WORKERS=2 against 1: ${scenario.name}, taking turns ...`);
+    await load(scaled.origin, scenario, WARMUP);
+    const rates = { one: 0, two: 0 };
+    for (let round = 0; round < 2; round++) {
+      rates.one += (await load(base, scenario, SECONDS)).requests.average / 2;
+      rates.two += (await load(scaled.origin, scenario, SECONDS)).requests.average / 2;
+    }
+    workerComparison.push({ name: scenario.name, ...rates });
+  }
   await scaled.stop();
 }
-
-// 5. The DB ceiling: pgbench running the list page's own statement, and EXPLAIN of each list statement.
-let dbCeiling: number | undefined;
-const explains: { name: string; plan: string }[] = [];
-if (database) {
-  process.env.DATABASE_URL = database.url;
-  process.env.LOG_LEVEL = 'silent';
-  const { articlesPageSql } = await import('../src/articles/articles.repository');
-  const { closeDatabase } = await import('../src/core/database');
-  const literal = (value: unknown) =>
-    typeof value === 'number' ? String(value) : `'${String(value).replaceAll("'", "''")}'`;
-  const page = { limit: 20, offset: 0 };
-  const statements = {
-    'list (anonymous)': articlesPageSql({}, page, null),
-    'list (viewer)': articlesPageSql({}, page, 1),
-    tag: articlesPageSql({ tag: 'tag-25' }, page, null),
-    author: articlesPageSql({ author: 'user7' }, page, null),
-    favorited: articlesPageSql({ favoritedBy: 'user7' }, page, null),
-    feed: articlesPageSql({ followedBy: 1 }, page, 1),
-  };
-  // The statement exactly as the app runs it: prepared, with parameters, under a generic plan, no JIT.
-  // pgbench reads ":name" as one of its variables, so the parameters become pgbench variables and
-  // the colons of the timestamp format are spelled out (PostgreSQL folds that to the same constant).
-  const list = statements['list (anonymous)'];
-  const script = join(mkdtempSync(join(tmpdir(), 'conduit-pgbench-')), 'list.sql');
-  writeFileSync(
-    script,
-    [
-      ...list.params.map((value, i) => `\\set p${i + 1} ${value}`),
-      `${list.sql
-        .replaceAll(
-          `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`,
-          `('YYYY-MM-DD"T"HH24' || chr(58) || 'MI' || chr(58) || 'SS.MS"Z"')`,
-        )
-        .replace(/\$(\d+)/g, (_, n) => `:p${n}`)};`,
-    ].join('\n'),
-  );
-  log(`DB ceiling: pgbench, ${POOL} connections, the list page's statement ...`);
-  const pgbench = (seconds: number) =>
-    Bun.spawnSync(
-      [
-        'pgbench',
-        '-n',
-        '-M',
-        'prepared',
-        '-c',
-        String(POOL),
-        '-j',
-        '2',
-        '-T',
-        String(seconds),
-        '-f',
-        script,
-        database?.url ?? '',
-      ],
-      { env: { ...process.env, PGOPTIONS: '-c plan_cache_mode=force_generic_plan -c jit=off' } },
-    );
-  if (Bun.which('pgbench')) {
-    pgbench(WARMUP);
-    const output = pgbench(SECONDS).stdout.toString();
-    dbCeiling = Number(/tps = ([\d.]+)/.exec(output)?.[1]) || undefined;
-  } else {
-    log('pgbench is not installed (Debian: postgresql-client): no DB ceiling in this run');
-  }
-  rmSync(resolve(script, '..'), { recursive: true, force: true });
-
-  const client = postgres(database.url, { max: 1, onnotice: () => {} });
-  // The app's session settings (src/core/connection.ts).
-  await client.unsafe('set plan_cache_mode = force_generic_plan');
-  await client.unsafe('set jit = off');
-  for (const [name, query] of Object.entries(statements)) {
-    await client.unsafe(`prepare bench_statement as ${query.sql}`);
-    const rows = await client.unsafe(
-      `explain (analyze, buffers, costs off, summary on) execute bench_statement(${query.params.map(literal).join(', ')})`,
-    );
-    await client.unsafe('deallocate bench_statement');
-    explains.push({ name, plan: rows.map((row) => row['QUERY PLAN']).join('\n') });
-  }
-  await client.end();
-  await closeDatabase();
-}
+await server.stop();
 
 await database?.drop();
 if (embeddedDir) rmSync(embeddedDir, { recursive: true, force: true });
 
-// 6. Report.
+// 7. Report.
 const section = renderSection({
   articles: ARTICLES,
   users: size.users,
@@ -309,11 +318,11 @@ const section = renderSection({
   httpCeiling,
   dbCeiling,
   measurements,
-  twoWorkers,
+  workerComparison,
   explains,
   date: new Date().toISOString().slice(0, 10),
 });
-console.log(`\n${section.table}`);
+console.log(`\n${section.summary}`);
 if (args.smoke) {
   log('smoke run: BENCHMARKS.md left as it is');
 } else {
