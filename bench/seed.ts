@@ -87,6 +87,10 @@ export async function seedDatabase(
         where tags.name = counted.tag`,
   );
   await run(
+    'author totals',
+    sql`insert into author_totals (author_id, articles) select author_id, count(*)::int from articles group by author_id`,
+  );
+  await run(
     'article total',
     sql`insert into article_totals (id, articles) select true, count(*)::int from articles
         on conflict (id) do update set articles = excluded.articles`,

@@ -11,6 +11,7 @@ import { users } from '../users/schema/users.schema';
 import { articleTags } from './schema/article-tags.schema';
 import { articleTotals } from './schema/article-totals.schema';
 import { articles } from './schema/articles.schema';
+import { authorTotals } from './schema/author-totals.schema';
 import { favorites } from './schema/favorites.schema';
 
 /** Writes by a user deleted after their token was issued, or on an article deleted meanwhile. */
@@ -58,6 +59,8 @@ export interface ArticleFilters {
 }
 
 const favoriter = alias(users, 'favoriter');
+/** The id of the user named by the `author` placeholder (null when there is none). */
+const authorId = sql`(select ${users.id} from ${users} where ${users.username} = ${sql.placeholder('author')})`;
 /** The id of the user named by the `favoritedBy` placeholder (null when there is none). */
 const favoriterId = sql`(select ${users.id} from ${users} where ${users.username} = ${sql.placeholder('favoritedBy')})`;
 
@@ -76,12 +79,7 @@ function matching(filters: Omit<ArticleFilters, 'followedBy'>): SQL | undefined 
             .from(articleTags)
             .where(eq(articleTags.tag, sql.placeholder('tag'))),
         ),
-    filters.author === undefined
-      ? undefined
-      : eq(
-          articles.authorId,
-          sql`(select ${users.id} from ${users} where ${users.username} = ${sql.placeholder('author')})`,
-        ),
+    filters.author === undefined ? undefined : eq(articles.authorId, authorId),
     filters.favoritedBy === undefined
       ? undefined
       : inArray(
@@ -96,29 +94,30 @@ function matching(filters: Omit<ArticleFilters, 'followedBy'>): SQL | undefined 
 }
 
 /**
- * How many articles match: a lookup in the counters for the two common cases (no filter, one
- * tag), a count over an index for the narrow ones (an author's, a favoriter's, a feed).
+ * How many articles match: a lookup in the counters for the common cases (no filter, one tag, one
+ * author, the feed's followed authors), a count over an index for the rest (a favoriter's
+ * favorites, combined filters).
  */
 function matchCount(filters: ArticleFilters): SQL {
-  const { tag, ...others } = filters;
-  const narrowed = Object.values(others).some((value) => value !== undefined);
-  if (!narrowed && tag === undefined) {
-    return sql`coalesce((select ${articleTotals.articles} from ${articleTotals}), 0)`;
+  const inUse = (Object.keys(filters) as (keyof ArticleFilters)[]).filter((name) => filters[name] !== undefined);
+  const only = inUse.length === 1 ? inUse[0] : inUse.length === 0 ? 'none' : 'several';
+  switch (only) {
+    case 'none':
+      return sql`coalesce((select ${articleTotals.articles} from ${articleTotals}), 0)`;
+    case 'tag':
+      return sql`coalesce((select ${tags.articleCount} from ${tags} where ${tags.name} = ${sql.placeholder('tag')}), 0)`;
+    case 'author':
+      return sql`coalesce((select ${authorTotals.articles} from ${authorTotals} where ${authorTotals.authorId} = ${authorId}), 0)`;
+    case 'followedBy':
+      return sql`(select coalesce(sum(${authorTotals.articles}), 0)::int from ${follows}
+        join ${authorTotals} on ${authorTotals.authorId} = ${follows.followedId}
+        where ${follows.followerId} = ${sql.placeholder('followedBy')})`;
+    case 'favoritedBy':
+      // The favoriter's slice of the favorites index (every favorite has its article).
+      return sql`(select count(*)::int from ${favorites} where ${favorites.userId} = ${favoriterId})`;
+    default:
+      return sql`(select count(*)::int from ${articles} where ${matching(filters)})`;
   }
-  if (!narrowed && tag !== undefined) {
-    return sql`coalesce((select ${tags.articleCount} from ${tags} where ${tags.name} = ${sql.placeholder('tag')}), 0)`;
-  }
-  if (filters.favoritedBy !== undefined && tag === undefined && filters.author === undefined) {
-    // A count over the favoriter's slice of the favorites index (every favorite has its article).
-    return sql`(select count(*)::int from ${favorites} where ${favorites.userId} = ${favoriterId})`;
-  }
-  if (filters.followedBy !== undefined) {
-    // Per followed author, a count over their slice of the (author, creation time) index.
-    return sql`(select coalesce(sum(per_author.n), 0)::int from ${follows}
-      cross join lateral (select count(*) as n from ${articles} where ${articles.authorId} = ${follows.followedId}) as per_author
-      where ${follows.followerId} = ${sql.placeholder('followedBy')})`;
-  }
-  return sql`(select count(*)::int from ${articles} where ${matching(filters)})`;
 }
 
 /**
@@ -334,7 +333,7 @@ export async function insertArticle(
         .onConflictDoNothing({ target: articles.slug })
         .returning({ id: articles.id, createdAt: articles.createdAt });
       if (!inserted) continue;
-      await countArticles(tx, +1);
+      await countArticles(tx, authorId, +1);
       await countTags(
         tx,
         tagList.map((tag) => [tag, +1] as const),
@@ -355,14 +354,19 @@ type Transaction = Parameters<Parameters<typeof db.transaction>[0]>[0];
 
 /*
  * The counters are rows that concurrent writers update, so every transaction takes their locks in
- * one order (the article's row, then the total, then tags alphabetically) and none can deadlock.
+ * one order (the article's row, then the total, then the author's count, then tags alphabetically)
+ * and none can deadlock.
  */
 
-async function countArticles(tx: Transaction, delta: number): Promise<void> {
+async function countArticles(tx: Transaction, authorId: number, delta: number): Promise<void> {
   await tx
     .insert(articleTotals)
     .values({ id: true, articles: delta })
     .onConflictDoUpdate({ target: articleTotals.id, set: { articles: sql`${articleTotals.articles} + ${delta}` } });
+  await tx
+    .insert(authorTotals)
+    .values({ authorId, articles: delta })
+    .onConflictDoUpdate({ target: authorTotals.authorId, set: { articles: sql`${authorTotals.articles} + ${delta}` } });
 }
 
 /**
@@ -439,10 +443,14 @@ export async function updateArticle(
 export async function deleteArticle(id: number): Promise<void> {
   await db.transaction(async (tx) => {
     // Lock the article first: a second, concurrent delete waits here and then finds nothing to count.
-    const [locked] = await tx.select({ id: articles.id }).from(articles).where(eq(articles.id, id)).for('update');
+    const [locked] = await tx
+      .select({ authorId: articles.authorId })
+      .from(articles)
+      .where(eq(articles.id, id))
+      .for('update');
     if (!locked) return;
     const tagList = await tx.select({ tag: articleTags.tag }).from(articleTags).where(eq(articleTags.articleId, id));
-    await countArticles(tx, -1);
+    await countArticles(tx, locked.authorId, -1);
     await countTags(
       tx,
       tagList.map(({ tag }) => [tag, -1] as const),

@@ -1,35 +1,60 @@
 /**
- * The article and tag counters behind `articlesCount` and the tag list must always equal what a
- * full count would say, whatever mix of concurrent creates, retags and deletes came before.
+ * The article, author and tag counters behind `articlesCount` and the tag list must always equal
+ * what a full count would say, whatever mix of concurrent creates, retags and deletes came before.
  */
 import { describe, expect, test } from 'bun:test';
-import { count, eq } from 'drizzle-orm';
+import { count, eq, inArray, type SQL } from 'drizzle-orm';
 import { db } from '../core/database';
 import { api, createArticle, registerUser, uniqueName } from '../test/api';
+import { users } from '../users/schema/users.schema';
 import { articleTags } from './schema/article-tags.schema';
 import { articles } from './schema/articles.schema';
 
-async function trueCounts(tagNames: string[]) {
-  const [total] = await db.select({ n: count() }).from(articles);
-  const perTag = await Promise.all(
-    tagNames.map(
-      async (tag) => (await db.select({ n: count() }).from(articleTags).where(eq(articleTags.tag, tag)))[0]?.n,
-    ),
-  );
-  return { total: total?.n, perTag };
+type User = Awaited<ReturnType<typeof registerUser>>;
+
+/** What counting the rows says: all articles, each tag's, each author's, and a feed following all the authors. */
+async function trueCounts(tagNames: string[], authors: User[]) {
+  const counted = (where?: SQL) =>
+    db
+      .select({ n: count() })
+      .from(articles)
+      .innerJoin(users, eq(users.id, articles.authorId))
+      .where(where)
+      .then(([row]) => row?.n);
+  const tagged = (tag: string) =>
+    db
+      .select({ n: count() })
+      .from(articleTags)
+      .where(eq(articleTags.tag, tag))
+      .then(([row]) => row?.n);
+  const usernames = authors.map((author) => author.username);
+  return {
+    total: await counted(),
+    perTag: await Promise.all(tagNames.map(tagged)),
+    perAuthor: await Promise.all(usernames.map((username) => counted(eq(users.username, username)))),
+    feed: await counted(inArray(users.username, usernames)),
+  };
 }
 
-async function apiCounts(tagNames: string[]) {
-  const total = (await api('GET', '/api/articles?limit=1')).body.articlesCount;
-  const perTag = await Promise.all(
-    tagNames.map(async (tag) => (await api('GET', `/api/articles?tag=${tag}&limit=1`)).body.articlesCount),
-  );
-  return { total, perTag };
+/** What the API says, through the counters. */
+async function apiCounts(tagNames: string[], authors: User[], follower: User) {
+  const countOf = async (query: string, token?: string) =>
+    (await api('GET', `/api/articles${query}`, { token })).body.articlesCount;
+  return {
+    total: await countOf('?limit=1'),
+    perTag: await Promise.all(tagNames.map((tag) => countOf(`?tag=${tag}&limit=1`))),
+    perAuthor: await Promise.all(authors.map((author) => countOf(`?author=${author.username}&limit=1`))),
+    feed: await countOf('/feed?limit=1', follower.token),
+  };
 }
 
-describe('article and tag counters', () => {
+describe('article, author and tag counters', () => {
   test('stay exact through parallel creates, retags and deletes', async () => {
     const authors = await Promise.all(Array.from({ length: 4 }, () => registerUser()));
+    const follower = await registerUser();
+    for (const author of authors) {
+      await api('POST', `/api/profiles/${author.username}/follow`, { token: follower.token });
+    }
     const [a, b, c] = [uniqueName('ta'), uniqueName('tb'), uniqueName('tc')];
     const palette = [[a], [a, b], [b, c], [a, b, c], []];
 
@@ -58,7 +83,7 @@ describe('article and tag counters', () => {
       }),
     );
 
-    expect(await apiCounts([a, b, c])).toEqual(await trueCounts([a, b, c]));
+    expect(await apiCounts([a, b, c], authors, follower)).toEqual(await trueCounts([a, b, c], authors));
   });
 
   test('a tag no article carries has a count of 0 and leaves the tag list', async () => {

@@ -1,5 +1,5 @@
 /**
- * Upgrading a database that already has data: the data migrations (drizzle/0003, 0006 and 0009)
+ * Upgrading a database that already has data: the data migrations (drizzle/0003, 0006, 0009 and 0012)
  * must fill the counters and the copied creation times from the rows that are there.
  */
 import { describe, expect, test } from 'bun:test';
@@ -41,12 +41,13 @@ describe('migrations on a database with data', () => {
 
       const { rows } = (await connection.db.execute(sql`
         select (select articles from article_totals) as total,
+               (select json_object_agg(author_id, articles) from author_totals) as authors,
                (select json_object_agg(name, article_count) from tags) as tags,
                (select bool_and(article_created_at = a.created_at) from article_tags t join articles a on a.id = t.article_id) as copied,
                (select count(*) from favorites f join articles a on a.id = f.article_id
                 where f.article_created_at = a.created_at)::int as favorites_copied
       `)) as unknown as { rows: unknown[] };
-      expect(rows).toEqual([{ total: 2, tags: { x: 2, y: 1 }, copied: true, favorites_copied: 2 }]);
+      expect(rows).toEqual([{ total: 2, authors: { 1: 2 }, tags: { x: 2, y: 1 }, copied: true, favorites_copied: 2 }]);
     } finally {
       await connection.close();
       rmSync(early, { recursive: true, force: true });
