@@ -140,8 +140,10 @@ if (database) {
     );
   if (Bun.which('pgbench')) {
     pgbench(WARMUP);
-    const output = pgbench(SECONDS).stdout.toString();
-    dbCeiling = Number(/tps = ([\d.]+)/.exec(output)?.[1]) || undefined;
+    // Twice, keeping the better: a dip on the shared machine must not lower the ceiling (and so
+    // flatter every ratio against it).
+    const tps = [1, 2].map(() => Number(/tps = ([\d.]+)/.exec(pgbench(SECONDS).stdout.toString())?.[1]) || 0);
+    dbCeiling = Math.max(...tps) || undefined;
   } else {
     log('pgbench is not installed (Debian: postgresql-client): no DB ceiling in this run');
   }
