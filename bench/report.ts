@@ -153,10 +153,12 @@ const HEADER = `# Benchmarks
 
 Measured with \`bun run bench\` (\`--articles 1000\` and \`--articles 100000\`): a fresh database seeded in
 SQL, the real server, autocannon for a fixed time per scenario after a warm-up, and two ceilings
-measured in the same run on the same data. Absolute numbers drift on a shared 2-core machine (the load
-generator runs on it too); the ratios are what to compare. Targets: list and feed scenarios at least
-0.6 of the DB ceiling, the others at least 0.1 of the HTTP ceiling, and the list, tag, author,
-favorited and feed p50 at 100k articles within 2x of 1k.
+measured in the same run on the same data (the DB ceiling before any scenario writes, the better of two
+pgbench runs). Absolute numbers drift on a shared 2-core machine (the load generator runs on it too);
+the ratios are what to compare, and even they move by about ±0.1 from run to run. Targets: list and
+feed scenarios at least 0.6 of the DB ceiling, the others at least 0.1 of the HTTP ceiling, and the
+list, tag, author, favorited and feed p50 at 100k articles within 2x of 1k. Each size also compares
+WORKERS=2 with WORKERS=1 on three scenarios, the two servers taking turns.
 `;
 
 function growth(document: string): string {
