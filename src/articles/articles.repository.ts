@@ -1,5 +1,4 @@
 import { and, desc, eq, inArray, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/pg-core';
 import { db, primaryDb } from '../core/database';
 import { rethrowConstraintViolation, violatedUniqueConstraint } from '../core/database-errors';
 import { NotFound, UserGone } from '../core/errors';
@@ -58,7 +57,6 @@ export interface ArticleFilters {
   followedBy?: number;
 }
 
-const favoriter = alias(users, 'favoriter');
 /** The id of the user named by the `author` placeholder (null when there is none). */
 const authorId = sql`(select ${users.id} from ${users} where ${users.username} = ${sql.placeholder('author')})`;
 /** The id of the user named by the `favoritedBy` placeholder (null when there is none). */
@@ -84,11 +82,7 @@ function matching(filters: Omit<ArticleFilters, 'followedBy'>): SQL | undefined 
       ? undefined
       : inArray(
           articles.id,
-          db
-            .select({ id: favorites.articleId })
-            .from(favorites)
-            .innerJoin(favoriter, eq(favoriter.id, favorites.userId))
-            .where(eq(favoriter.username, sql.placeholder('favoritedBy'))),
+          db.select({ id: favorites.articleId }).from(favorites).where(eq(favorites.userId, favoriterId)),
         ),
   );
 }
@@ -153,34 +147,36 @@ function favoritesPage(others: Pick<ArticleFilters, 'author'>) {
     .orderBy(desc(favorites.articleCreatedAt), desc(favorites.articleId));
 }
 
+/** The page's article ids and creation times, most recent first, off the index that fits the filters. */
+function pageIds(filters: ArticleFilters) {
+  const { tag, followedBy, ...others } = filters;
+  if (followedBy !== undefined) return feedPage();
+  if (tag !== undefined) {
+    // The tag's own index (tag, creation time, id), whatever the tag's size; the other filters, if
+    // any, are checked on the way.
+    return db
+      .select({ id: articleTags.articleId, createdAt: articleTags.articleCreatedAt })
+      .from(articleTags)
+      .innerJoin(articles, eq(articles.id, articleTags.articleId))
+      .where(and(eq(articleTags.tag, sql.placeholder('tag')), matching(others)))
+      .orderBy(desc(articleTags.articleCreatedAt), desc(articleTags.articleId));
+  }
+  const { favoritedBy, ...rest } = others;
+  if (favoritedBy !== undefined) return favoritesPage(rest);
+  return db
+    .select({ id: articles.id, createdAt: articles.createdAt })
+    .from(articles)
+    .where(matching(others))
+    .orderBy(desc(articles.createdAt), desc(articles.id));
+}
+
 /**
  * The statement for one list page: pick the page's ids first (most recent first, LIMIT and
  * OFFSET straight off an index), then build only those articles and aggregate them with the
  * total. Aggregating always yields one row, so a page past the end still reports the total.
  */
 function articlePageStatement(filters: ArticleFilters) {
-  const { tag, followedBy, ...others } = filters;
-  const { favoritedBy, ...rest } = others;
-  const page =
-    followedBy !== undefined
-      ? feedPage()
-      : tag === undefined && favoritedBy !== undefined
-        ? favoritesPage(rest)
-        : tag !== undefined
-          ? // With a tag, the page comes off the tag's own index (tag, creation time, id), whatever
-            // the tag's size; the other filters, if any, are checked on the way.
-            db
-              .select({ id: articleTags.articleId, createdAt: articleTags.articleCreatedAt })
-              .from(articleTags)
-              .innerJoin(articles, eq(articles.id, articleTags.articleId))
-              .where(and(eq(articleTags.tag, sql.placeholder('tag')), matching(others)))
-              .orderBy(desc(articleTags.articleCreatedAt), desc(articleTags.articleId))
-          : db
-              .select({ id: articles.id, createdAt: articles.createdAt })
-              .from(articles)
-              .where(matching(others))
-              .orderBy(desc(articles.createdAt), desc(articles.id));
-  const pageRows = page.limit(sql.placeholder('limit')).offset(sql.placeholder('offset')).as('page');
+  const pageRows = pageIds(filters).limit(sql.placeholder('limit')).offset(sql.placeholder('offset')).as('page');
   return db
     .select({
       json: sql<string>`json_build_object(
