@@ -57,14 +57,16 @@ export interface ArticleFilters {
   followedBy?: number;
 }
 
-/** The id of the user named by the `author` placeholder (null when there is none). */
-const authorId = sql`(select ${users.id} from ${users} where ${users.username} = ${sql.placeholder('author')})`;
-/** The id of the user named by the `favoritedBy` placeholder (null when there is none). */
-const favoriterId = sql`(select ${users.id} from ${users} where ${users.username} = ${sql.placeholder('favoritedBy')})`;
+/** The id of the user whose username the placeholder holds (null when there is none). */
+function userIdNamedBy(placeholder: 'author' | 'favoritedBy'): SQL {
+  return sql`(select ${users.id} from ${users} where ${users.username} = ${sql.placeholder(placeholder)})`;
+}
+const authorId = userIdNamedBy('author');
+const favoriterId = userIdNamedBy('favoritedBy');
 
 /**
  * The WHERE clause for the filters in use; their values are placeholders of the same names.
- * (The feed is no WHERE clause: feedPage and matchCount walk the followed authors instead.)
+ * (The feed is no WHERE clause: feedPage walks the followed authors, matchCount sums their counters.)
  */
 function matching(filters: Omit<ArticleFilters, 'followedBy'>): SQL | undefined {
   return and(

@@ -59,9 +59,11 @@ function workerCount(raw: string | undefined): number {
   return value;
 }
 
-/** JWT_EXPIRES_IN: a duration such as "7d", "12h" or "30m", in milliseconds. */
+const WEEK_MS = 7 * 24 * 3_600_000;
+
+/** JWT_EXPIRES_IN: a duration such as "7d", "12h" or "30m", in milliseconds; a week by default. */
 function tokenLifetime(raw: string | undefined): number {
-  if (raw === undefined || raw === '') return parseDuration('7d') as number;
+  if (raw === undefined || raw === '') return WEEK_MS;
   const milliseconds = parseDuration(raw);
   if (milliseconds === undefined || !Number.isFinite(milliseconds) || milliseconds < 1000) {
     throw new ConfigError(
