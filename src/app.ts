@@ -14,6 +14,7 @@ import { requestLog } from './core/request-log';
 import { healthController } from './health/health.controller';
 import { profilesController } from './profiles/profiles.controller';
 import { tagsController } from './tags/tags.controller';
+import { TOKEN_IGNORED_HEADER } from './users/users.auth';
 import { usersController } from './users/users.controller';
 
 export const app = new Elysia({ name: 'conduit' })
@@ -24,7 +25,7 @@ export const app = new Elysia({ name: 'conduit' })
       origin: config.corsOrigins,
       methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
       allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
-      exposeHeaders: ['Retry-After', 'X-Request-Id'],
+      exposeHeaders: ['Retry-After', 'X-Request-Id', TOKEN_IGNORED_HEADER],
       credentials: false,
       maxAge: 600,
     }),

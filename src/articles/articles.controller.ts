@@ -1,7 +1,8 @@
-import { Elysia } from 'elysia';
-import { authentication } from '../core/auth';
+import { Elysia, t } from 'elysia';
 import { TOKEN_OPTIONAL, TOKEN_REQUIRED } from '../core/docs';
 import { jsonText } from '../core/http';
+import { errorResponses } from '../core/models';
+import { authentication } from '../users/users.auth';
 import {
   FeedQuery,
   ListArticlesQuery,
@@ -27,13 +28,13 @@ export const articlesController = new Elysia({ name: 'articles.controller', deta
   .get('/articles', async ({ query, viewerId }) => jsonText(await listRecentArticles(query, viewerId)), {
     optionalAuth: true,
     query: ListArticlesQuery,
-    response: MultipleArticlesResponse,
+    response: { 200: MultipleArticlesResponse, ...errorResponses(422) },
     detail: { ...TOKEN_OPTIONAL, summary: 'List recent articles, optionally filtered by tag, author or favoriter' },
   })
   .get('/articles/feed', async ({ query, currentUserId }) => jsonText(await feed(query, currentUserId)), {
     auth: true,
     query: FeedQuery,
-    response: MultipleArticlesResponse,
+    response: { 200: MultipleArticlesResponse, ...errorResponses(401, 422) },
     detail: { ...TOKEN_REQUIRED, summary: 'Recent articles by the authors you follow' },
   })
   .post(
@@ -42,14 +43,14 @@ export const articlesController = new Elysia({ name: 'articles.controller', deta
     {
       auth: true,
       body: NewArticleBody,
-      response: { 201: SingleArticleResponse },
+      response: { 201: SingleArticleResponse, ...errorResponses(401, 422) },
       detail: { ...TOKEN_REQUIRED, summary: 'Create an article' },
     },
   )
   .get('/articles/:slug', async ({ params, viewerId }) => jsonText(await getArticle(params.slug, viewerId)), {
     optionalAuth: true,
     params: SlugParams,
-    response: SingleArticleResponse,
+    response: { 200: SingleArticleResponse, ...errorResponses(404) },
     detail: { ...TOKEN_OPTIONAL, summary: 'Get an article' },
   })
   .put(
@@ -59,7 +60,7 @@ export const articlesController = new Elysia({ name: 'articles.controller', deta
       auth: true,
       params: SlugParams,
       body: UpdateArticleBody,
-      response: SingleArticleResponse,
+      response: { 200: SingleArticleResponse, ...errorResponses(401, 403, 404, 422) },
       detail: { ...TOKEN_REQUIRED, summary: 'Update your article' },
     },
   )
@@ -72,11 +73,11 @@ export const articlesController = new Elysia({ name: 'articles.controller', deta
     {
       auth: true,
       params: SlugParams,
-      detail: {
-        ...TOKEN_REQUIRED,
-        summary: 'Delete your article',
-        responses: { 204: { description: 'The article and everything attached to it are deleted' } },
+      response: {
+        204: t.Undefined({ description: 'The article and everything attached to it are deleted' }),
+        ...errorResponses(401, 403, 404),
       },
+      detail: { ...TOKEN_REQUIRED, summary: 'Delete your article' },
     },
   )
   .post(
@@ -85,7 +86,7 @@ export const articlesController = new Elysia({ name: 'articles.controller', deta
     {
       auth: true,
       params: SlugParams,
-      response: SingleArticleResponse,
+      response: { 200: SingleArticleResponse, ...errorResponses(401, 404) },
       detail: { ...TOKEN_REQUIRED, summary: 'Favorite an article', tags: ['Favorites'] },
     },
   )
@@ -95,7 +96,7 @@ export const articlesController = new Elysia({ name: 'articles.controller', deta
     {
       auth: true,
       params: SlugParams,
-      response: SingleArticleResponse,
+      response: { 200: SingleArticleResponse, ...errorResponses(401, 404) },
       detail: { ...TOKEN_REQUIRED, summary: 'Unfavorite an article', tags: ['Favorites'] },
     },
   );

@@ -1,12 +1,13 @@
 import { t } from 'elysia';
+import { RequiredText } from '../core/models';
 import { Profile } from '../profiles/profiles.model';
 
 /** Limits are documented in README.md ("Input limits"); keep the two in step. */
-const NOT_BLANK = { pattern: '\\S', patternHint: "can't be blank" };
-const Title = t.String({ minLength: 1, maxLength: 255, ...NOT_BLANK, examples: ['How to train your dragon'] });
-const Description = t.String({ maxLength: 1000, examples: ['Ever wonder how?'] });
-const Body = t.String({ minLength: 1, maxLength: 100_000, ...NOT_BLANK, examples: ['You have to believe'] });
-const TagList = t.Array(t.String({ minLength: 1, maxLength: 64, ...NOT_BLANK }), {
+const Title = RequiredText({ maxLength: 255, examples: ['How to train your dragon'] });
+const Description = RequiredText({ maxLength: 1000, examples: ['Ever wonder how?'] });
+const Body = RequiredText({ maxLength: 100_000, examples: ['You have to believe'] });
+/** Leaving it out of an update keeps the tags, `[]` removes them all, `null` is refused. */
+const TagList = t.Array(RequiredText({ maxLength: 64 }), {
   maxItems: 20,
   examples: [['dragons', 'training']],
 });

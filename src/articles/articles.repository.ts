@@ -1,7 +1,7 @@
 import { and, desc, eq, inArray, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import { db, primaryDb } from '../core/database';
 import { rethrowConstraintViolation, violatedUniqueConstraint } from '../core/database-errors';
-import { NotFound, UserGone } from '../core/errors';
+import { NotFound, Unauthorized } from '../core/errors';
 import { isoTime } from '../core/sql';
 import { authorJson } from '../profiles/profiles.repository';
 import { follows } from '../profiles/schema/follows.schema';
@@ -15,8 +15,8 @@ import { favorites } from './schema/favorites.schema';
 
 /** Writes by a user deleted after their token was issued, or on an article deleted meanwhile. */
 const GONE = {
-  articles_author_id_users_id_fk: () => new UserGone(),
-  favorites_user_id_users_id_fk: () => new UserGone(),
+  articles_author_id_users_id_fk: () => new Unauthorized('tokenInvalid'),
+  favorites_user_id_users_id_fk: () => new Unauthorized('tokenInvalid'),
   favorites_article_id_articles_id_fk: () => new NotFound('article'),
 };
 

@@ -62,6 +62,8 @@ describe('POST /api/articles', () => {
     [{ title: '   ' }, 'title', "can't be blank"],
     [{ title: 'x'.repeat(256) }, 'title', 'is too long (maximum is 255 characters)'],
     [{ description: undefined }, 'description', "can't be blank"],
+    [{ description: '' }, 'description', "can't be blank"],
+    [{ description: ' \n\t' }, 'description', "can't be blank"],
     [{ description: 'x'.repeat(1001) }, 'description', 'is too long (maximum is 1000 characters)'],
     [{ body: '' }, 'body', "can't be blank"],
     [{ body: 'x'.repeat(100_001) }, 'body', 'is too long (maximum is 100000 characters)'],
@@ -181,6 +183,35 @@ describe('PUT /api/articles/:slug', () => {
     expect(response.body.article.tagList).toEqual(['kept', 'new']);
   });
 
+  test('tagList: left out keeps the tags, [] removes them all, null is refused', async () => {
+    const author = await registerUser();
+    const created = await createArticle(author, { tagList: ['one', 'two'] });
+    const update = (article: object) =>
+      api('PUT', `/api/articles/${created.slug}`, { token: author.token, body: { article } });
+
+    expect((await update({ body: 'new body' })).body.article.tagList).toEqual(['one', 'two']);
+    const refused = await update({ tagList: null });
+    expect(refused.status).toBe(422);
+    expect(refused.body).toEqual({ errors: { tagList: ['must be an array'] } });
+    expect((await update({ tagList: [] })).body.article.tagList).toEqual([]);
+    expect((await api('GET', `/api/articles/${created.slug}`)).body.article.tagList).toEqual([]);
+  });
+
+  test('blank fields are refused: "can\'t be blank"', async () => {
+    const author = await registerUser();
+    const created = await createArticle(author);
+
+    for (const field of ['title', 'description', 'body']) {
+      const response = await api('PUT', `/api/articles/${created.slug}`, {
+        token: author.token,
+        body: { article: { [field]: ' ' } },
+      });
+
+      expect(response.status).toBe(422);
+      expect(response.body).toEqual({ errors: { [field]: ["can't be blank"] } });
+    }
+  });
+
   test('someone else gets 403 and the article does not change', async () => {
     const [author, other] = await Promise.all([registerUser(), registerUser()]);
     const created = await createArticle(author);
@@ -191,7 +222,7 @@ describe('PUT /api/articles/:slug', () => {
     });
 
     expect(response.status).toBe(403);
-    expect(response.body).toEqual({ errors: { article: ['is not yours'] } });
+    expect(response.body).toEqual({ errors: { article: ['forbidden'] } });
     const after = await api('GET', `/api/articles/${created.slug}`);
     expect(after.body.article).toMatchObject({ title: created.title, body: created.body });
   });

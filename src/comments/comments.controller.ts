@@ -1,7 +1,8 @@
-import { Elysia } from 'elysia';
-import { authentication } from '../core/auth';
+import { Elysia, t } from 'elysia';
 import { TOKEN_OPTIONAL, TOKEN_REQUIRED } from '../core/docs';
 import { jsonText } from '../core/http';
+import { errorResponses } from '../core/models';
+import { authentication } from '../users/users.auth';
 import {
   ArticleCommentsParams,
   CommentParams,
@@ -16,18 +17,18 @@ export const commentsController = new Elysia({ name: 'comments.controller', deta
   .get('/articles/:slug/comments', async ({ params, viewerId }) => jsonText(await getComments(params.slug, viewerId)), {
     optionalAuth: true,
     params: ArticleCommentsParams,
-    response: MultipleCommentsResponse,
+    response: { 200: MultipleCommentsResponse, ...errorResponses(404) },
     detail: { ...TOKEN_OPTIONAL, summary: "An article's comments, newest first" },
   })
   .post(
     '/articles/:slug/comments',
     async ({ params, body, currentUserId }) =>
-      jsonText(await addComment(params.slug, currentUserId, body.comment.body)),
+      jsonText(await addComment(params.slug, currentUserId, body.comment.body), 201),
     {
       auth: true,
       params: ArticleCommentsParams,
       body: NewCommentBody,
-      response: SingleCommentResponse,
+      response: { 201: SingleCommentResponse, ...errorResponses(401, 404, 422) },
       detail: { ...TOKEN_REQUIRED, summary: 'Comment on an article' },
     },
   )
@@ -40,10 +41,7 @@ export const commentsController = new Elysia({ name: 'comments.controller', deta
     {
       auth: true,
       params: CommentParams,
-      detail: {
-        ...TOKEN_REQUIRED,
-        summary: 'Delete your comment',
-        responses: { 204: { description: 'The comment is deleted' } },
-      },
+      response: { 204: t.Undefined({ description: 'The comment is deleted' }), ...errorResponses(401, 403, 404) },
+      detail: { ...TOKEN_REQUIRED, summary: 'Delete your comment' },
     },
   );

@@ -1,17 +1,10 @@
 import { t } from 'elysia';
+import { RequiredText } from '../core/models';
 import { Profile } from '../profiles/profiles.model';
 
 /** Limits are documented in README.md ("Input limits"); keep the two in step. */
 export const NewCommentBody = t.Object({
-  comment: t.Object({
-    body: t.String({
-      minLength: 1,
-      maxLength: 10_000,
-      pattern: '\\S',
-      patternHint: "can't be blank",
-      examples: ['Thank you so much!'],
-    }),
-  }),
+  comment: t.Object({ body: RequiredText({ maxLength: 10_000, examples: ['Thank you so much!'] }) }),
 });
 
 export const Comment = t.Object({

@@ -2,7 +2,7 @@ import { and, eq, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import { articles } from '../articles/schema/articles.schema';
 import { db, primaryDb } from '../core/database';
 import { rethrowConstraintViolation } from '../core/database-errors';
-import { NotFound, UserGone } from '../core/errors';
+import { NotFound, Unauthorized } from '../core/errors';
 import { isoTime } from '../core/sql';
 import { authorJson } from '../profiles/profiles.repository';
 import { users } from '../users/schema/users.schema';
@@ -66,7 +66,7 @@ export async function insertComment(articleId: number, authorId: number, body: s
     .innerJoin(users, eq(users.id, inserted.authorId))
     .catch((error) =>
       rethrowConstraintViolation(error, {
-        comments_author_id_users_id_fk: () => new UserGone(),
+        comments_author_id_users_id_fk: () => new Unauthorized('tokenInvalid'),
         comments_article_id_articles_id_fk: () => new NotFound('article'),
       }),
     );

@@ -12,7 +12,7 @@ describe('POST /api/articles/:slug/comments', () => {
 
     const response = await comment(article.slug, reader.token);
 
-    expect(response.status).toBe(200);
+    expect(response.status).toBe(201);
     expect(response.body).toEqual({
       comment: {
         id: expect.any(Number),
@@ -98,7 +98,7 @@ describe('DELETE /api/articles/:slug/comments/:id', () => {
     });
 
     expect(response.status).toBe(403);
-    expect(response.body).toEqual({ errors: { comment: ['is not yours'] } });
+    expect(response.body).toEqual({ errors: { comment: ['forbidden'] } });
     expect((await api('GET', `/api/articles/${article.slug}/comments`)).body.comments).toHaveLength(1);
   });
 

@@ -1,12 +1,8 @@
 /**
- * Tokens and the authentication macros.
- *
- * A token is an HS256 JWT whose subject is the user id. Routes opt in with
- * `{ auth: true }` (a valid token is required; resolves `currentUserId`) or
- * `{ optionalAuth: true }` (anonymous allowed; resolves `viewerId`, null when anonymous).
- * A token that is present but invalid is refused on both.
+ * Tokens: an HS256 JWT whose subject is the user id. Signing and reading them is pure and needs
+ * no database; the Elysia macros that turn a request's token into the current user (and check
+ * that the user still exists) are in src/users/users.auth.ts.
  */
-import { Elysia } from 'elysia';
 import { createSigner, createVerifier } from 'fast-jwt';
 import { config } from './config';
 import { Unauthorized } from './errors';
@@ -37,7 +33,7 @@ export function verifyToken(token: string): number {
   } catch {
     // Signature, algorithm, expiry and format failures all answer the same way.
   }
-  throw new Unauthorized({ token: ['is invalid or expired'] });
+  throw new Unauthorized('tokenInvalid');
 }
 
 const AUTHORIZATION = /^(?:Token|Bearer) +(\S+)\s*$/i;
@@ -46,22 +42,15 @@ const AUTHORIZATION = /^(?:Token|Bearer) +(\S+)\s*$/i;
 export function tokenFrom(header: string | undefined): string | undefined {
   if (header === undefined || header.trim() === '') return undefined;
   const match = AUTHORIZATION.exec(header);
-  if (!match?.[1]) throw new Unauthorized({ token: ['must be sent as "Authorization: Token <jwt>"'] });
+  if (!match?.[1]) throw new Unauthorized('tokenInvalid');
   return match[1];
 }
 
-export const authentication = new Elysia({ name: 'authentication' }).macro({
-  auth: {
-    resolve({ headers }) {
-      const token = tokenFrom(headers.authorization);
-      if (token === undefined) throw new Unauthorized({ token: ['is missing'] });
-      return { currentUserId: verifyToken(token) };
-    },
-  },
-  optionalAuth: {
-    resolve({ headers }) {
-      const token = tokenFrom(headers.authorization);
-      return { viewerId: token === undefined ? null : verifyToken(token) };
-    },
-  },
-});
+/**
+ * The user id an `Authorization` header carries: null when there is none, else the token's
+ * subject. Throws Unauthorized('tokenInvalid') for a malformed header or a token that does not verify.
+ */
+export function userIdFrom(header: string | undefined): number | null {
+  const token = tokenFrom(header);
+  return token === undefined ? null : verifyToken(token);
+}

@@ -101,7 +101,7 @@ describe('hostile strings are stored and returned byte for byte', () => {
       token: author.token,
       body: { comment: { body: text } },
     });
-    expect(comment.status).toBe(200);
+    expect(comment.status).toBe(201);
     expect((await api('GET', `/api/articles/${created.slug}/comments`)).body.comments[0].body).toBe(text);
     expect(
       (await api('GET', `/api/articles?tag=${encodeURIComponent(tag.trim())}`)).body.articlesCount,

@@ -7,7 +7,7 @@ import { type ValueError, ValueErrorType } from '@sinclair/typebox/errors';
 import { Elysia } from 'elysia';
 import { config } from './config';
 import { databaseUnavailable, unstorableText } from './database-errors';
-import { AppError, type ErrorFields, Invalid, NotFound } from './errors';
+import { AppError, type ErrorFields, Invalid, MESSAGES, NotFound } from './errors';
 import { logger } from './logger';
 
 /** The name of the field an error is about: the last non-index segment of its JSON path. */
@@ -19,14 +19,14 @@ function fieldOf(path: string): string {
 function describe(issue: ValueError): string {
   const schema = issue.schema as Record<string, unknown>;
   if (typeof schema.error === 'string') return schema.error;
-  if (issue.value === undefined) return "can't be blank";
+  if (issue.value === undefined) return MESSAGES.blank;
   switch (issue.type) {
     case ValueErrorType.Union:
       return describeUnion(issue);
     case ValueErrorType.ObjectRequiredProperty:
-      return "can't be blank";
+      return MESSAGES.blank;
     case ValueErrorType.StringMinLength:
-      return schema.minLength === 1 ? "can't be blank" : `is too short (minimum is ${schema.minLength} characters)`;
+      return schema.minLength === 1 ? MESSAGES.blank : `is too short (minimum is ${schema.minLength} characters)`;
     case ValueErrorType.StringMaxLength:
       return `is too long (maximum is ${schema.maxLength} characters)`;
     case ValueErrorType.StringPattern:
@@ -62,15 +62,23 @@ function describeUnion(issue: ValueError): string {
   return 'is invalid';
 }
 
-/** One message per field: a missing field is reported as such, else the first problem found. */
-function validationFields(issues: readonly ValueError[]): ErrorFields {
+/** Empty, or only whitespace. */
+const BLANK = /^\s*$/;
+
+/**
+ * One message per field: a missing field is reported as such, else the first problem found. In a
+ * body, a blank value that fails its field's rules is "can't be blank", whatever rule it failed (an
+ * email's format, a password's length): the contract's message for a required field left empty.
+ */
+function validationFields(issues: readonly ValueError[], part: string): ErrorFields {
   const fields: ErrorFields = {};
   for (const issue of issues) {
     // Unknown properties are ignored, not refused; they only show up here beside a real problem.
     if (issue.type === ValueErrorType.ObjectAdditionalProperties) continue;
     const field = fieldOf(issue.path ?? '');
+    const blank = part === 'body' && typeof issue.value === 'string' && BLANK.test(issue.value);
     if (fields[field] === undefined || issue.type === ValueErrorType.ObjectRequiredProperty) {
-      fields[field] = [describe(issue)];
+      fields[field] = [blank ? MESSAGES.blank : describe(issue)];
     }
   }
   return Object.keys(fields).length > 0 ? fields : { body: ['is invalid'] };
@@ -168,16 +176,16 @@ export const httpPolicy = new Elysia({ name: 'http-policy' })
     if (error instanceof AppError) return reply(error.status, error.fields);
     switch (code) {
       case 'VALIDATION': {
-        const fields = validationFields(error.all as ValueError[]);
+        const fields = validationFields(error.all as ValueError[], error.type);
         // A path that cannot even be decoded names nothing that exists.
         if (error.type === 'params')
-          return reply(404, Object.fromEntries(Object.keys(fields).map((f) => [f, ['not found']])));
+          return reply(404, Object.fromEntries(Object.keys(fields).map((f) => [f, [MESSAGES.notFound]])));
         return reply(422, fields);
       }
       case 'PARSE':
         return reply(422, { body: ['is not valid JSON'] });
       case 'NOT_FOUND':
-        return reply(404, { route: ['not found'] });
+        return reply(404, { route: [MESSAGES.notFound] });
     }
     if (databaseUnavailable(error)) {
       warnDatabaseUnavailable(error);

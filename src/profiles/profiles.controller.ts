@@ -1,6 +1,7 @@
 import { Elysia } from 'elysia';
-import { authentication } from '../core/auth';
 import { TOKEN_OPTIONAL, TOKEN_REQUIRED } from '../core/docs';
+import { errorResponses } from '../core/models';
+import { authentication } from '../users/users.auth';
 import { ProfileResponse, UsernameParams } from './profiles.model';
 import { follow, getProfile, unfollow } from './profiles.service';
 
@@ -12,7 +13,7 @@ export const profilesController = new Elysia({ name: 'profiles.controller', deta
     {
       optionalAuth: true,
       params: UsernameParams,
-      response: ProfileResponse,
+      response: { 200: ProfileResponse, ...errorResponses(404) },
       detail: { ...TOKEN_OPTIONAL, summary: 'Get a profile' },
     },
   )
@@ -22,7 +23,7 @@ export const profilesController = new Elysia({ name: 'profiles.controller', deta
     {
       auth: true,
       params: UsernameParams,
-      response: ProfileResponse,
+      response: { 200: ProfileResponse, ...errorResponses(401, 404, 422) },
       detail: { ...TOKEN_REQUIRED, summary: 'Follow a user' },
     },
   )
@@ -32,7 +33,7 @@ export const profilesController = new Elysia({ name: 'profiles.controller', deta
     {
       auth: true,
       params: UsernameParams,
-      response: ProfileResponse,
+      response: { 200: ProfileResponse, ...errorResponses(401, 404) },
       detail: { ...TOKEN_REQUIRED, summary: 'Unfollow a user' },
     },
   );

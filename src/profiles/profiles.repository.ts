@@ -1,7 +1,7 @@
 import { and, eq, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import { db, primaryDb } from '../core/database';
 import { rethrowConstraintViolation } from '../core/database-errors';
-import { NotFound, UserGone } from '../core/errors';
+import { NotFound, Unauthorized } from '../core/errors';
 import { users } from '../users/schema/users.schema';
 import { follows } from './schema/follows.schema';
 
@@ -51,7 +51,7 @@ export async function insertFollow(followerId: number, followedId: number): Prom
     .onConflictDoNothing()
     .catch((error) =>
       rethrowConstraintViolation(error, {
-        follows_follower_id_users_id_fk: () => new UserGone(),
+        follows_follower_id_users_id_fk: () => new Unauthorized('tokenInvalid'),
         follows_followed_id_users_id_fk: () => new NotFound('profile'),
       }),
     );

@@ -1,8 +1,9 @@
 import { Elysia } from 'elysia';
-import { authentication } from '../core/auth';
 import { config } from '../core/config';
 import { TOKEN_REQUIRED } from '../core/docs';
+import { errorResponses } from '../core/models';
 import { perClientRateLimit } from '../core/rate-limit';
+import { authentication } from './users.auth';
 import { LoginBody, RegisterBody, UpdateUserBody, UserResponse } from './users.model';
 import { currentUser, login, register, updateCurrentUser } from './users.service';
 
@@ -11,12 +12,12 @@ const credentialsRoutes = new Elysia({ name: 'users.credentials' })
   .use(perClientRateLimit(config.authRateLimit))
   .post('/users', async ({ body, status }) => status(201, { user: await register(body.user) }), {
     body: RegisterBody,
-    response: { 201: UserResponse },
+    response: { 201: UserResponse, ...errorResponses(409, 422) },
     detail: { summary: 'Register a new user' },
   })
   .post('/users/login', async ({ body }) => ({ user: await login(body.user) }), {
     body: LoginBody,
-    response: UserResponse,
+    response: { 200: UserResponse, ...errorResponses(401, 422) },
     detail: { summary: 'Log in' },
   });
 
@@ -25,12 +26,12 @@ export const usersController = new Elysia({ name: 'users.controller', detail: { 
   .use(credentialsRoutes)
   .get('/user', async ({ currentUserId }) => ({ user: await currentUser(currentUserId) }), {
     auth: true,
-    response: UserResponse,
+    response: { 200: UserResponse, ...errorResponses(401) },
     detail: { ...TOKEN_REQUIRED, summary: 'Get the current user' },
   })
   .put('/user', async ({ currentUserId, body }) => ({ user: await updateCurrentUser(currentUserId, body.user) }), {
     auth: true,
     body: UpdateUserBody,
-    response: UserResponse,
+    response: { 200: UserResponse, ...errorResponses(401, 409, 422) },
     detail: { ...TOKEN_REQUIRED, summary: 'Update the current user' },
   });

@@ -1,4 +1,5 @@
 import { t } from 'elysia';
+import { RequiredText } from '../core/models';
 
 /** Limits are documented in README.md ("Input limits"); keep the two in step. */
 export const Email = t.String({ format: 'email', maxLength: 254, examples: ['jake@jake.jake'] });
@@ -20,7 +21,8 @@ export const RegisterBody = t.Object({
 
 export const LoginBody = t.Object({
   user: t.Object({
-    email: t.String({ minLength: 1, maxLength: 254 }),
+    email: RequiredText({ maxLength: 254 }),
+    // Not RequiredText: spaces are valid password characters, so a password of spaces is not blank.
     password: t.String({ minLength: 1, maxLength: 256 }),
   }),
 });

@@ -1,17 +1,17 @@
 import { eq, sql } from 'drizzle-orm';
 import { primaryDb as db } from '../core/database';
 import { rethrowConstraintViolation } from '../core/database-errors';
-import { Invalid } from '../core/errors';
+import { Conflict } from '../core/errors';
 import { users } from './schema/users.schema';
 
 // Accounts are read from the primary: a login right after registering must find the new user.
 export type UserRow = typeof users.$inferSelect;
 type NewUserRow = typeof users.$inferInsert;
 
-/** The database decides uniqueness; a violation becomes the contract's 422 for that field. */
+/** The database decides uniqueness; a violation becomes the contract's 409 for that field. */
 const TAKEN = {
-  users_email_unique: () => new Invalid({ email: ['has already been taken'] }),
-  users_username_unique: () => new Invalid({ username: ['has already been taken'] }),
+  users_email_unique: () => new Conflict('email'),
+  users_username_unique: () => new Conflict('username'),
 };
 
 export async function insertUser(user: NewUserRow): Promise<UserRow> {
@@ -21,6 +21,18 @@ export async function insertUser(user: NewUserRow): Promise<UserRow> {
   } catch (error) {
     rethrowConstraintViolation(error, TAKEN);
   }
+}
+
+const userExistsStatement = db
+  .select({ id: users.id })
+  .from(users)
+  .where(eq(users.id, sql.placeholder('id')))
+  .prepare('user_exists');
+
+/** Whether a user with this id exists: one primary-key lookup, made for every request that needs a signed-in user. */
+export async function userExists(id: number): Promise<boolean> {
+  const rows = await userExistsStatement.execute({ id });
+  return rows.length > 0;
 }
 
 export async function findUserById(id: number): Promise<UserRow | undefined> {

@@ -1,5 +1,5 @@
 import { signToken } from '../core/auth';
-import { Invalid, Unauthorized, UserGone } from '../core/errors';
+import { Invalid, Unauthorized } from '../core/errors';
 import type { AuthenticatedUser, Credentials, Registration, UserChanges } from './users.model';
 import { hashPassword, passwordMatches } from './users.password';
 import { findUserByEmail, findUserById, insertUser, type UserRow, updateUser } from './users.repository';
@@ -24,16 +24,16 @@ export async function login({ email, password }: Credentials): Promise<Authentic
   // Always verify, also for an unknown email, so that both failures take as long.
   const matches = await passwordMatches(password, user?.passwordHash);
   if (!user || !matches) {
-    // One message for both cases: never tell which of the two was wrong.
-    throw new Unauthorized({ 'email or password': ['is invalid'] });
+    // One answer for both cases: never tell which of the two was wrong.
+    throw new Unauthorized('credentialsInvalid');
   }
   return authenticated(user);
 }
 
 export async function currentUser(userId: number): Promise<AuthenticatedUser> {
   const user = await findUserById(userId);
-  // A valid token whose user is gone authenticates nobody.
-  if (!user) throw new UserGone();
+  // The user was deleted after the request's token was checked.
+  if (!user) throw new Unauthorized('tokenInvalid');
   return authenticated(user);
 }
 
@@ -49,6 +49,6 @@ export async function updateCurrentUser(userId: number, changes: UserChanges): P
     ...(image !== undefined && { image: image || null }),
     ...(password !== undefined && { passwordHash: await hashPassword(password) }),
   });
-  if (!user) throw new UserGone();
+  if (!user) throw new Unauthorized('tokenInvalid');
   return authenticated(user);
 }

@@ -1,0 +1,38 @@
+/** TypeBox building blocks that every feature's models share. */
+import type { StringOptions } from '@sinclair/typebox';
+import { t } from 'elysia';
+
+/**
+ * Text a request must fill in. Blank text ("" or only whitespace) fails it, and src/core/http.ts
+ * reports any failure of a blank value as the contract's "can't be blank".
+ */
+export function RequiredText(options: StringOptions = {}) {
+  return t.String({ minLength: 1, pattern: '\\S', ...options });
+}
+
+/** Every error body: `{"errors": {"<key>": ["<message>", ...]}}`. */
+export const ErrorsBody = t.Object(
+  { errors: t.Record(t.String(), t.Array(t.String())) },
+  { examples: [{ errors: { title: ["can't be blank"] } }] },
+);
+
+/** What each error status means, for the API documentation. */
+const ERROR_DESCRIPTIONS = {
+  401: 'No token (`{"token": ["is missing"]}`), an unusable one (`{"token": ["invalid"]}`), or wrong credentials (`{"credentials": ["invalid"]}`)',
+  403: 'The resource belongs to someone else: `{"article": ["forbidden"]}` or `{"comment": ["forbidden"]}`',
+  404: 'The named resource does not exist: `{"article" | "comment" | "profile": ["not found"]}`',
+  409: 'An email or username that is already taken: `{"email": ["has already been taken"]}`',
+  422: `The request's content is not acceptable, by field: \`{"title": ["can't be blank"]}\``,
+} as const;
+
+type ErrorStatus = keyof typeof ERROR_DESCRIPTIONS;
+
+/**
+ * The error answers a route gives, for its `response` map (`{ 200: Article, ...errorResponses(401, 404) }`):
+ * documented at /docs with their meaning, and checked by Elysia like every other response.
+ */
+export function errorResponses<const S extends ErrorStatus>(...statuses: S[]) {
+  return Object.fromEntries(
+    statuses.map((status) => [status, t.Object(ErrorsBody.properties, { description: ERROR_DESCRIPTIONS[status] })]),
+  ) as { [K in S]: typeof ErrorsBody };
+}

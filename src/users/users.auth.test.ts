@@ -1,0 +1,102 @@
+/**
+ * Tokens on routes that require a user and on routes where a user is optional. Front ends keep a
+ * token for weeks and send it with every request: one that has expired, or was signed with a
+ * rotated secret, must not break public pages, and must not act on anyone's behalf.
+ */
+import { describe, expect, test } from 'bun:test';
+import { createSigner, type SignerOptions } from 'fast-jwt';
+import { config } from '../core/config';
+import { api, createArticle, registerUser } from '../test/api';
+
+const HOUR = 3_600_000;
+const now = () => Math.floor(Date.now() / 1000);
+const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const signed = (options: Partial<SignerOptions> & { key?: string }, sub = '1') =>
+  `Token ${createSigner({ key: config.jwt.secret, ...options })({ sub })}`;
+
+/** Authorization headers that name nobody the API can serve. */
+const unusableTokens: Record<string, () => string> = {
+  'a malformed header': () => 'Basic dXNlcjpwYXNz',
+  'a token that is not a JWT': () => 'Token not.a.jwt',
+  'a token signed with another secret': () => signed({ key: 'another secret of sufficient length!!', expiresIn: HOUR }),
+  'another algorithm (HS512)': () => signed({ algorithm: 'HS512', expiresIn: HOUR }),
+  'alg "none"': () => `Token ${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ sub: '1', exp: now() + 3600 })}.`,
+  'an expired token': () => signed({ clockTimestamp: Date.now() - 2 * HOUR, expiresIn: HOUR }),
+  'a token without expiry': () => signed({}),
+};
+
+describe('routes that require a user', () => {
+  test('without a token: 401 {"token": ["is missing"]}', async () => {
+    for (const [method, path] of [
+      ['GET', '/api/user'],
+      ['GET', '/api/articles/feed'],
+      ['POST', '/api/articles/some-slug/favorite'],
+    ] as const) {
+      const response = await api(method, path);
+
+      expect(response.status).toBe(401);
+      expect(response.body).toEqual({ errors: { token: ['is missing'] } });
+    }
+  });
+
+  for (const [name, authorization] of Object.entries({
+    ...unusableTokens,
+    'a token for a user that does not exist': () => signed({ expiresIn: HOUR }, '2147483000'),
+  })) {
+    test(`with ${name}: 401 {"token": ["invalid"]}`, async () => {
+      for (const path of ['/api/user', '/api/articles/feed']) {
+        const response = await api('GET', path, { headers: { authorization: authorization() } });
+
+        expect(response.status).toBe(401);
+        expect(response.body).toEqual({ errors: { token: ['invalid'] } });
+      }
+    });
+  }
+});
+
+describe('routes where a user is optional', () => {
+  /** Every public read, as paths on one article by one author. */
+  async function publicPaths(): Promise<string[]> {
+    const author = await registerUser();
+    const article = await createArticle(author, { tagList: ['stale'] });
+    return [
+      '/api/articles',
+      `/api/articles?author=${author.username}`,
+      `/api/articles/${article.slug}`,
+      `/api/articles/${article.slug}/comments`,
+      `/api/profiles/${author.username}`,
+      '/api/tags',
+    ];
+  }
+
+  for (const [name, authorization] of Object.entries(unusableTokens)) {
+    test(`with ${name}: 200 as anonymous, and X-Token-Ignored says the token was not used`, async () => {
+      for (const path of await publicPaths()) {
+        const anonymous = await api('GET', path);
+        const response = await api('GET', path, { headers: { authorization: authorization() } });
+
+        expect(response.status).toBe(200);
+        expect(response.body).toEqual(anonymous.body);
+        // /api/tags takes no token at all, so it has nothing to say about one.
+        if (path !== '/api/tags') expect(response.headers.get('x-token-ignored')).toBe('invalid');
+      }
+    });
+  }
+
+  test('a valid token personalizes the answer and is not reported as ignored', async () => {
+    const [reader, author] = await Promise.all([registerUser(), registerUser()]);
+    await api('POST', `/api/profiles/${author.username}/follow`, { token: reader.token });
+
+    const response = await api('GET', `/api/profiles/${author.username}`, { token: reader.token });
+
+    expect(response.status).toBe(200);
+    expect(response.body.profile.following).toBe(true);
+    expect(response.headers.get('x-token-ignored')).toBeNull();
+  });
+
+  test('browsers may read X-Token-Ignored across origins', async () => {
+    const response = await api('GET', '/api/articles', { headers: { origin: 'https://front.example' } });
+
+    expect(response.headers.get('access-control-expose-headers')).toContain('X-Token-Ignored');
+  });
+});
