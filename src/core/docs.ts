@@ -20,8 +20,10 @@ export const apiDocs = openapi({
       title: 'Conduit API',
       version: '1.0.0',
       description:
-        'The RealWorld "Conduit" API (a Medium-like blogging backend) on Bun, Elysia, Drizzle and PostgreSQL. ' +
-        'Errors always have the shape `{"errors": {"<field>": ["<message>"]}}`.',
+        'The RealWorld "Conduit" API (a Medium-like blogging backend) on Bun, Elysia, Drizzle and PostgreSQL, ' +
+        'following RealWorld spec 2.0.0. Errors always have the shape `{"errors": {"<key>": ["<message>"]}}`; ' +
+        'each route lists the statuses it answers. Where a token is optional, one that cannot be used is ' +
+        'served as anonymous and the answer carries `X-Token-Ignored: invalid`.',
     },
     tags: [
       { name: 'Users', description: 'Registration, login and the current user' },

@@ -119,7 +119,7 @@ try {
     login.status === 200 && Boolean(newcomerToken),
   );
   const comment = await api('POST', `/articles/${lagSlug}/comments`, { comment: { body: 'first' } }, newcomerToken);
-  check('a comment on the new article answers 200', comment.status === 200 && comment.body.comment.body === 'first');
+  check('a comment on the new article answers 201', comment.status === 201 && comment.body.comment.body === 'first');
   const stale = await api('GET', `/articles/${lagSlug}`);
   check('a plain read may lag behind (the replica does not have it yet)', stale.status === 404);
   await onReplica`select pg_wal_replay_resume()`;
