@@ -1,8 +1,8 @@
 import { defineConfig } from 'drizzle-kit';
-import { config } from './src/core/config';
+import { databaseConfig } from './src/core/database-config';
 
 // The same settings the app uses: DATABASE_URL for a server, else the embedded database's folder.
-const { url, embeddedDataDir } = config.database;
+const { url, embeddedDataDir } = databaseConfig;
 
 export default defineConfig({
   dialect: 'postgresql',

@@ -1,16 +1,44 @@
 /**
- * `bun run db:migrate`: applies the pending migrations under drizzle/ to DATABASE_URL,
- * or to the embedded database's folder when DATABASE_URL is unset.
+ * `bun run db:migrate`: applies the pending migrations under drizzle/ to DATABASE_URL, or to the
+ * embedded database's folder when DATABASE_URL is unset. Needs only the database settings.
+ *
+ * On a server it serializes with any other migrator on an advisory lock, waits at most
+ * DB_MIGRATION_LOCK_TIMEOUT_MS for each table lock (retrying DB_MIGRATION_ATTEMPTS times), and
+ * refuses to run when the database's records do not match the folder (see src/core/migrator.ts).
  */
-import { config } from './core/config';
-import { connect } from './core/connection';
+import { connect, MIGRATIONS_FOLDER, serverTarget } from './core/connection';
+import { databaseConfig } from './core/database-config';
+import { MigrationError, migrateServer, migrationFiles, migrationStatus, refusal } from './core/migrator';
 
-// No statement timeout here: building an index on a large table may rightly take minutes.
-const connection = await connect({ ...config.database, statementTimeoutMs: 0 });
+const { url, migration } = databaseConfig;
+
+async function migrateEmbedded(): Promise<string[]> {
+  // No lock needed: an embedded database's folder is open in one process at a time.
+  const connection = await connect({ ...databaseConfig, statementTimeoutMs: 0 });
+  try {
+    console.log(`Migrating ${connection.target} ...`);
+    const status = await migrationStatus(connection.db, migrationFiles(MIGRATIONS_FOLDER));
+    const refused = refusal(status);
+    if (refused) throw new MigrationError(`Refusing to migrate: ${refused}.`);
+    await connection.migrate();
+    return status.pending.map((file) => file.tag);
+  } finally {
+    await connection.close();
+  }
+}
+
 try {
-  console.log(`Migrating ${connection.target} ...`);
-  await connection.migrate();
-  console.log('Migrations are up to date.');
-} finally {
-  await connection.close();
+  let applied: string[];
+  if (url) {
+    console.log(`Migrating ${serverTarget(url)} ...`);
+    const files = await migrateServer(url, { folder: MIGRATIONS_FOLDER, ...migration, log: console.log });
+    applied = files.map((file) => file.tag);
+  } else {
+    applied = await migrateEmbedded();
+  }
+  console.log(applied.length > 0 ? `Applied ${applied.join(', ')}.` : 'Nothing to apply: the database is up to date.');
+} catch (error) {
+  if (!(error instanceof MigrationError)) throw error;
+  console.error(error.message);
+  process.exit(1);
 }

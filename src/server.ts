@@ -3,7 +3,7 @@ import { app } from './app';
 import { config } from './core/config';
 import { logger } from './core/logger';
 import { isWorker } from './core/workers';
-import { databaseDescription, disconnectDatabase } from './health/health.repository';
+import { databaseDescription, disconnectDatabase, pendingMigrations } from './health/health.repository';
 
 /** How long a shutdown waits for in-flight requests before cutting them off. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -29,6 +29,14 @@ logger.info(
   },
   'Conduit API listening',
 );
+
+const pending = await pendingMigrations();
+if (pending && pending.length > 0) {
+  logger.warn(
+    { pending },
+    'the database lacks migrations this version needs: /ready answers 503 until `bun run db:migrate` applies them',
+  );
+}
 
 /** Stop accepting connections, let in-flight requests finish (bounded), close the pool, exit 0. */
 async function shutdown(signal: string): Promise<void> {

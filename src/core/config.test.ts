@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test';
-import { ConfigError, readConfig } from './config';
+import { readConfig } from './config';
+import { ConfigError } from './env';
 
 describe('readConfig', () => {
   test('in production, refuses a missing or short JWT_SECRET', () => {
@@ -30,6 +31,7 @@ describe('readConfig', () => {
       embeddedDataDir: '.data/pglite',
       logQueries: false,
       pgbouncer: false,
+      migration: { lockTimeoutMs: 5000, attempts: 5 },
     });
   });
 

@@ -1,35 +1,16 @@
 /**
- * Every setting the app reads from the environment, parsed and checked once.
- * Runtime code and drizzle.config.ts both read this module, never process.env directly.
+ * Every setting the app reads from the environment, parsed and checked once. Runtime code reads
+ * this module, never process.env directly. The database settings are read by ./database-config.ts,
+ * which the commands that only need the database (and drizzle.config.ts) use on their own.
  */
 import { availableParallelism } from 'node:os';
 import { parse as parseDuration } from '@lukeed/ms';
-
-export class ConfigError extends Error {}
+import { readDatabaseConfig } from './database-config';
+import { ConfigError, type Env, flag, integer, loadOrExit, positiveInteger } from './env';
 
 /** Signs development tokens only; production refuses to start with it (see readConfig). */
 const DEVELOPMENT_JWT_SECRET = 'conduit-development-secret-never-use-in-production';
 const MIN_PRODUCTION_SECRET_LENGTH = 32;
-
-type Env = Record<string, string | undefined>;
-
-function integer(env: Env, name: string, fallback: number, minimum: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < minimum) {
-    throw new ConfigError(`${name} must be an integer of at least ${minimum}, got "${raw}"`);
-  }
-  return value;
-}
-
-function positiveInteger(env: Env, name: string, fallback: number): number {
-  return integer(env, name, fallback, 1);
-}
-
-function flag(env: Env, name: string): boolean {
-  return ['1', 'true', 'yes'].includes((env[name] ?? '').toLowerCase());
-}
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
@@ -86,14 +67,11 @@ export function readConfig(env: Env) {
   }
 
   const workers = workerCount(env.WORKERS);
-  const replicaUrls = (env.DATABASE_REPLICA_URLS ?? '')
-    .split(',')
-    .map((url) => url.trim())
-    .filter(Boolean);
-  if (replicaUrls.length > 0 && !env.DATABASE_URL) {
+  const database = readDatabaseConfig(env);
+  if (database.replicaUrls.length > 0 && !database.url) {
     throw new ConfigError('DATABASE_REPLICA_URLS needs DATABASE_URL: replicas serve reads for a primary.');
   }
-  if (workers > 1 && !env.DATABASE_URL) {
+  if (workers > 1 && !database.url) {
     throw new ConfigError('WORKERS above 1 needs DATABASE_URL: the embedded database belongs to a single process.');
   }
 
@@ -114,23 +92,7 @@ export function readConfig(env: Env) {
     trustProxy: flag(env, 'TRUST_PROXY'),
     corsOrigins: origins(env.CORS_ORIGINS),
     logLevel: logLevel(env.LOG_LEVEL),
-    database: {
-      /** A PostgreSQL server; when absent, the embedded PGlite database is used. */
-      url: env.DATABASE_URL || undefined,
-      /** Streaming replicas of that server, for reads that need not see the request's own writes. */
-      replicaUrls,
-      poolMax: positiveInteger(env, 'DB_POOL_MAX', 10),
-      /** A request waits at most this long for a connection to a server that does not answer. */
-      connectTimeoutMs: positiveInteger(env, 'DB_CONNECT_TIMEOUT_MS', 1500),
-      /** The server cancels any statement that runs longer. */
-      statementTimeoutMs: positiveInteger(env, 'DB_STATEMENT_TIMEOUT_MS', 5000),
-      /** Where the embedded database keeps its files; `memory://` keeps nothing. */
-      embeddedDataDir: env.PGLITE_DATA_DIR || '.data/pglite',
-      /** Log each SQL statement (without its parameters) at debug level. */
-      logQueries: flag(env, 'DB_LOG'),
-      /** DATABASE_URL is a PgBouncer in transaction mode: no named prepared statements, no session settings. */
-      pgbouncer: flag(env, 'DB_PGBOUNCER'),
-    },
+    database,
     jwt: {
       secret: jwtSecret || DEVELOPMENT_JWT_SECRET,
       usingDevelopmentSecret: jwtSecret === '',
@@ -142,15 +104,4 @@ export function readConfig(env: Env) {
 
 export type Config = ReturnType<typeof readConfig>;
 
-function loadConfig(): Config {
-  try {
-    return readConfig(process.env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    // A misconfigured process must not start; say why without a stack trace.
-    console.error(`Configuration error: ${error.message}`);
-    process.exit(1);
-  }
-}
-
-export const config = loadConfig();
+export const config = loadOrExit(readConfig);

@@ -21,7 +21,7 @@ import postgres from 'postgres';
 // Imported as files, not modules: in source these are their paths on disk; in the single-file
 // executable (`bun run build`) the bundler embeds them and these are their embedded paths.
 import migrationJournal from '../../drizzle/meta/_journal.json' with { type: 'file' };
-import type { Config } from './config';
+import type { DatabaseConfig } from './database-config';
 
 /** What every repository programs against: the query builder common to both drivers. */
 export type Database = PgDatabase<PgQueryResultHKT>;
@@ -45,7 +45,7 @@ export const MIGRATIONS_FOLDER = dirname(dirname(migrationJournal as unknown as 
 const CASING = 'snake_case';
 
 /** What a connection needs; the app passes config.database, tools and tests only what they change. */
-type DatabaseSettings = Config['database'];
+type DatabaseSettings = Omit<DatabaseConfig, 'migration'>;
 const TOOL_DEFAULTS: DatabaseSettings = {
   url: undefined,
   replicaUrls: [],
@@ -65,7 +65,7 @@ export async function connect(given: Partial<DatabaseSettings>, queryLogger?: Lo
     : connectEmbedded(settings.embeddedDataDir, queryLogger);
 }
 
-type ServerSettings = Pick<Config['database'], 'poolMax' | 'connectTimeoutMs' | 'statementTimeoutMs' | 'pgbouncer'>;
+type ServerSettings = Pick<DatabaseSettings, 'poolMax' | 'connectTimeoutMs' | 'statementTimeoutMs' | 'pgbouncer'>;
 
 /** Settings sent when each connection opens (not through PgBouncer, which refuses them). */
 function sessionSettings(settings: ServerSettings): Record<string, string | number> {
@@ -79,6 +79,12 @@ function sessionSettings(settings: ServerSettings): Record<string, string | numb
     // compilation on every execution (tens of milliseconds) for statements that run in one.
     jit: 'off',
   };
+}
+
+/** A server's address for messages, without the user or password. */
+export function serverTarget(url: string): string {
+  const { hostname, port, pathname } = new URL(url);
+  return `PostgreSQL at ${hostname}:${port || 5432}${pathname}`;
 }
 
 function connectServer(url: string, settings: ServerSettings, logger?: Logger): Connection {
@@ -99,10 +105,9 @@ function connectServer(url: string, settings: ServerSettings, logger?: Logger): 
     onnotice: () => {},
   });
   const db = drizzlePostgres({ client, casing: CASING, logger });
-  const { hostname, port, pathname } = new URL(url);
   return {
     db,
-    target: `PostgreSQL at ${hostname}:${port || 5432}${pathname}`,
+    target: serverTarget(url),
     migrate: (folder = MIGRATIONS_FOLDER) => migratePostgres(db, { migrationsFolder: folder }),
     dropEverything: () => dropEverything(db),
     close: () => client.end({ timeout: 5 }),

@@ -15,5 +15,5 @@ export const healthController = new Elysia({ name: 'health.controller', detail: 
       await assertReady();
       return { status: 'ready' };
     },
-    { response: Status, detail: { summary: 'Readiness: the database answers' } },
+    { response: Status, detail: { summary: 'Readiness: the database answers and has every migration' } },
   );

@@ -1,13 +1,21 @@
-import { sql } from 'drizzle-orm';
-import { closeDatabase, databaseTarget, db } from '../core/database';
+import { MIGRATIONS_FOLDER } from '../core/connection';
+import { closeDatabase, databaseTarget, primaryDb } from '../core/database';
+import { migrationFiles, migrationStatus } from '../core/migrator';
 
-/** True when the database answers a trivial query. */
-export async function databaseAnswers(): Promise<boolean> {
+/** The migrations this version was built with (read once: they ship with the code). */
+const files = migrationFiles(MIGRATIONS_FOLDER);
+
+/**
+ * The migrations this version expects that the database has not applied, from the primary (where
+ * db:migrate writes); undefined when the database does not answer. One small query: readiness
+ * probes run it every few seconds.
+ */
+export async function pendingMigrations(): Promise<string[] | undefined> {
   try {
-    await db.execute(sql`select 1`);
-    return true;
+    const status = await migrationStatus(primaryDb, files);
+    return status.pending.map((file) => file.tag);
   } catch {
-    return false;
+    return undefined;
   }
 }
 

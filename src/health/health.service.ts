@@ -1,7 +1,20 @@
 import { AppError } from '../core/errors';
-import { databaseAnswers } from './health.repository';
+import { pendingMigrations } from './health.repository';
 
-/** Ready means able to serve: the database answers. */
+/**
+ * Ready means able to serve: the database answers and has every migration this version was built
+ * with. A database behind the code (deployed before `db:migrate` ran) would answer most requests
+ * with 500s, so the instance stays out of rotation until it is migrated; no restart is needed.
+ * A database ahead of the code is fine: migrations are written to keep the previous version working.
+ */
 export async function assertReady(): Promise<void> {
-  if (!(await databaseAnswers())) throw new AppError(503, { database: ['is unavailable'] });
+  const pending = await pendingMigrations();
+  if (pending === undefined) throw new AppError(503, { database: ['is unavailable'] });
+  if (pending.length > 0) {
+    throw new AppError(503, {
+      database: [
+        `is missing ${pending.length} migration(s) this version needs (${pending.join(', ')}): run db:migrate`,
+      ],
+    });
+  }
 }

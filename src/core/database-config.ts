@@ -1,0 +1,41 @@
+/**
+ * The database settings, apart from the app's: everything that opens a connection (the server, the
+ * migration and status commands, drizzle-kit through drizzle.config.ts, the seed) reads this module,
+ * so those need only DATABASE_URL, never the app's secrets.
+ */
+import { type Env, flag, loadOrExit, positiveInteger } from './env';
+
+export function readDatabaseConfig(env: Env) {
+  const replicaUrls = (env.DATABASE_REPLICA_URLS ?? '')
+    .split(',')
+    .map((url) => url.trim())
+    .filter(Boolean);
+  return {
+    /** A PostgreSQL server; when absent, the embedded PGlite database is used. */
+    url: env.DATABASE_URL || undefined,
+    /** Streaming replicas of that server, for reads that need not see the request's own writes. */
+    replicaUrls,
+    poolMax: positiveInteger(env, 'DB_POOL_MAX', 10),
+    /** A request waits at most this long for a connection to a server that does not answer. */
+    connectTimeoutMs: positiveInteger(env, 'DB_CONNECT_TIMEOUT_MS', 1500),
+    /** The server cancels any statement that runs longer. */
+    statementTimeoutMs: positiveInteger(env, 'DB_STATEMENT_TIMEOUT_MS', 5000),
+    /** Where the embedded database keeps its files; `memory://` keeps nothing. */
+    embeddedDataDir: env.PGLITE_DATA_DIR || '.data/pglite',
+    /** Log each SQL statement (without its parameters) at debug level. */
+    logQueries: flag(env, 'DB_LOG'),
+    /** DATABASE_URL is a PgBouncer in transaction mode: no named prepared statements, no session settings. */
+    pgbouncer: flag(env, 'DB_PGBOUNCER'),
+    /** For db:migrate only (src/core/migrator.ts). */
+    migration: {
+      /** How long a migration statement waits for a table lock before the attempt is given up and retried. */
+      lockTimeoutMs: positiveInteger(env, 'DB_MIGRATION_LOCK_TIMEOUT_MS', 5000),
+      /** Attempts in all before the migrator gives up on a lock it cannot get. */
+      attempts: positiveInteger(env, 'DB_MIGRATION_ATTEMPTS', 5),
+    },
+  } as const;
+}
+
+export type DatabaseConfig = ReturnType<typeof readDatabaseConfig>;
+
+export const databaseConfig = loadOrExit(readDatabaseConfig);
