@@ -16,5 +16,7 @@ USER bun
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["bun", "-e", "fetch('http://127.0.0.1:3000/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# Apply pending migrations, then replace the shell with the server so it receives SIGTERM.
-CMD ["sh", "-c", "bun src/migrate.ts && exec bun src/index.ts"]
+# Serves by default. The same image migrates: `docker run ... <image> bun src/migrate.ts` (only
+# DATABASE_URL needed). Run that once per deploy, before the new servers start (docker-compose.yml's
+# `migrate` service does): servers never migrate, so N replicas do not race to.
+CMD ["bun", "src/index.ts"]

@@ -35,16 +35,16 @@ export interface RunningServer {
  * Starts the server with `env` on top of this process's environment (without DATABASE_URL:
  * an in-memory embedded database unless `env` names one) and waits until it answers /health.
  * `quiet` drops its error output (for harnesses that provoke thousands of logged failures);
- * `captureLog` keeps its standard output for `log()`.
+ * `captureLog` keeps its standard output for `log()`; `root` runs another checkout's server.
  */
 export async function startServer(
   env: Record<string, string> = {},
-  { timeoutMs = 30_000, quiet = false, captureLog = false } = {},
+  { timeoutMs = 30_000, quiet = false, captureLog = false, root = ROOT } = {},
 ): Promise<RunningServer> {
   const port = await freePort();
   const { DATABASE_URL: _inherited, ...inherited } = process.env;
   const child = Bun.spawn(['bun', 'src/index.ts'], {
-    cwd: ROOT,
+    cwd: root,
     env: {
       ...inherited,
       PGLITE_DATA_DIR: 'memory://',
