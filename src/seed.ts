@@ -131,10 +131,10 @@ function email(username: string): string {
 async function ensureUser(person: (typeof PEOPLE)[number]): Promise<number> {
   const credentials = { email: email(person.username), password: DEMO_PASSWORD };
   try {
-    return verifyToken((await login(credentials)).token);
+    return verifyToken((await login(credentials)).token).userId;
   } catch {
     const user = await register({ username: person.username, ...credentials });
-    const id = verifyToken(user.token);
+    const id = verifyToken(user.token).userId;
     await updateCurrentUser(id, { bio: person.bio, image: person.image });
     return id;
   }

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'bun:test';
+import { createSigner } from 'fast-jwt';
 import { signToken, tokenFrom, verifyToken } from './auth';
 import { config } from './config';
 import { Unauthorized } from './errors';
@@ -23,21 +24,60 @@ describe('tokenFrom', () => {
 });
 
 describe('signToken / verifyToken', () => {
-  test('a signed token verifies to its user id', () => {
-    expect(verifyToken(signToken(42))).toBe(42);
+  test('a signed token verifies to its user id and token version', () => {
+    expect(verifyToken(signToken(42, 3))).toEqual({ userId: 42, version: 3 });
   });
 
   test('a token lives for JWT_EXPIRES_IN and says when it was issued', () => {
-    const [, payload] = signToken(42).split('.');
+    const [, payload] = signToken(42, 0).split('.');
     const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString());
     expect(claims.exp - claims.iat).toBe(config.jwt.expiresInMs / 1000);
     expect(Math.abs(claims.iat - Date.now() / 1000)).toBeLessThan(60);
   });
 
   test('a tampered token is refused', () => {
-    const token = signToken(42);
+    const token = signToken(42, 0);
     const [header, , signature] = token.split('.');
     const payload = Buffer.from(JSON.stringify({ sub: '1', exp: 9_999_999_999 })).toString('base64url');
     expect(() => verifyToken(`${header}.${payload}.${signature}`)).toThrow(Unauthorized);
+  });
+
+  /** A correctly signed token with these claims, issued at `issuedAt` (ms; null: no `iat` claim). */
+  const withClaims = (claims: Record<string, unknown>, issuedAt: number | null = Date.now()) =>
+    createSigner({
+      key: config.jwt.secret,
+      expiresIn: 3_600_000,
+      ...(issuedAt === null ? { noTimestamp: true } : { clockTimestamp: issuedAt }),
+    })(claims);
+
+  test.each([
+    ['a decimal', '1.0'],
+    ['hexadecimal', '0x1'],
+    ['padded', ' 1 '],
+    ['a leading zero', '01'],
+    ['an array', [1]],
+    ['a number, not a string', 1],
+    ['zero', '0'],
+    ['negative', '-1'],
+    ['beyond the integer range', '2147483648'],
+    ['far beyond it', '99999999999999999999'],
+  ])('a subject that is %s is refused', (_, sub) => {
+    expect(() => verifyToken(withClaims({ sub }))).toThrow(Unauthorized);
+  });
+
+  test('the largest user id is accepted; a version that is not a whole number is refused', () => {
+    expect(verifyToken(withClaims({ sub: '2147483647' })).userId).toBe(2_147_483_647);
+    expect(() => verifyToken(withClaims({ sub: '1', ver: -1 }))).toThrow(Unauthorized);
+    expect(() => verifyToken(withClaims({ sub: '1', ver: '1' }))).toThrow(Unauthorized);
+  });
+
+  test('a token issued in the future is refused beyond a minute of clock skew', () => {
+    expect(verifyToken(withClaims({ sub: '1' }, Date.now() + 30_000)).userId).toBe(1);
+    expect(() => verifyToken(withClaims({ sub: '1' }, Date.now() + 3_600_000))).toThrow(Unauthorized);
+    expect(() => verifyToken(withClaims({ sub: '1' }, null))).toThrow(Unauthorized);
+  });
+
+  test('tokens from before token versions (no "ver" claim) count as version 0', () => {
+    expect(verifyToken(withClaims({ sub: '7' }))).toEqual({ userId: 7, version: 0 });
   });
 });

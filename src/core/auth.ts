@@ -18,22 +18,46 @@ const sign = createSigner({ key: config.jwt.secret, algorithm: ALGORITHM, expire
 const verify = createVerifier({
   key: config.jwt.secret,
   algorithms: [ALGORITHM],
-  requiredClaims: ['sub', 'exp'],
+  requiredClaims: ['sub', 'exp', 'iat'],
 });
 
-export function signToken(userId: number): string {
-  return sign({ sub: String(userId) });
+/** User ids are PostgreSQL integers: 1 to 2^31 - 1, written the one canonical way. */
+const USER_ID = /^[1-9][0-9]{0,9}$/;
+const MAX_USER_ID = 2_147_483_647;
+/** Clocks of the hosts behind one load balancer may disagree by this much. */
+const CLOCK_SKEW_S = 60;
+
+/** What a valid token says: whose it is, and which of their token versions it was issued under. */
+export interface TokenClaims {
+  userId: number;
+  /** The user's token version when it was issued; changing the password moves it on, retiring older tokens. */
+  version: number;
 }
 
-/** The user id a token was issued to; throws Unauthorized for anything but a valid, unexpired HS256 token. */
-export function verifyToken(token: string): number {
+export function signToken(userId: number, version: number): string {
+  return sign({ sub: String(userId), ver: version });
+}
+
+/**
+ * The claims of a valid, unexpired HS256 token; throws Unauthorized for anything else, including
+ * claims that are merely similar to valid ones (a `sub` of "1.0", "0x1", " 1 " or [1]; an `iat`
+ * in the future).
+ */
+export function verifyToken(token: string): TokenClaims {
+  let payload: Record<string, unknown>;
   try {
-    const userId = Number(verify(token).sub);
-    if (Number.isSafeInteger(userId) && userId > 0) return userId;
+    payload = verify(token);
   } catch {
     // Signature, algorithm, expiry and format failures all answer the same way.
+    throw new Unauthorized('tokenInvalid');
   }
-  throw new Unauthorized('tokenInvalid');
+  const { sub, ver = 0, iat } = payload;
+  const userId = typeof sub === 'string' && USER_ID.test(sub) ? Number(sub) : 0;
+  const issuedInTime = typeof iat === 'number' && iat <= Date.now() / 1000 + CLOCK_SKEW_S;
+  // Tokens from before token versions existed carry none: they count as version 0.
+  const validVersion = Number.isSafeInteger(ver) && (ver as number) >= 0;
+  if (userId < 1 || userId > MAX_USER_ID || !issuedInTime || !validVersion) throw new Unauthorized('tokenInvalid');
+  return { userId, version: ver as number };
 }
 
 const AUTHORIZATION = /^(?:Token|Bearer) +(\S+)\s*$/i;
@@ -47,10 +71,10 @@ export function tokenFrom(header: string | undefined): string | undefined {
 }
 
 /**
- * The user id an `Authorization` header carries: null when there is none, else the token's
- * subject. Throws Unauthorized('tokenInvalid') for a malformed header or a token that does not verify.
+ * The claims of an `Authorization` header's token: null when there is no header. Throws
+ * Unauthorized('tokenInvalid') for a malformed header or a token that does not verify.
  */
-export function userIdFrom(header: string | undefined): number | null {
+export function claimsFrom(header: string | undefined): TokenClaims | null {
   const token = tokenFrom(header);
   return token === undefined ? null : verifyToken(token);
 }

@@ -62,4 +62,11 @@ describe('readConfig', () => {
       'https://b.example',
     ]);
   });
+
+  test('TRUST_PROXY: off by default; "true" is one proxy; a number is that many', () => {
+    expect(readConfig({}).trustedProxies).toBe(0);
+    expect(readConfig({ TRUST_PROXY: 'true' }).trustedProxies).toBe(1);
+    expect(readConfig({ TRUST_PROXY: '2' }).trustedProxies).toBe(2);
+    expect(() => readConfig({ TRUST_PROXY: 'sometimes' })).toThrow(/TRUST_PROXY/);
+  });
 });

@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { parse as parseDuration } from '@lukeed/ms';
 import { readDatabaseConfig } from './database-config';
-import { ConfigError, type Env, flag, integer, loadOrExit, positiveInteger } from './env';
+import { ConfigError, type Env, integer, loadOrExit, positiveInteger } from './env';
 
 /** Signs development tokens only; production refuses to start with it (see readConfig). */
 const DEVELOPMENT_JWT_SECRET = 'conduit-development-secret-never-use-in-production';
@@ -38,6 +38,21 @@ function workerCount(raw: string | undefined): number {
   if (!Number.isInteger(value) || value < 1)
     throw new ConfigError(`WORKERS must be a positive integer or "auto", got "${raw}"`);
   return value;
+}
+
+/**
+ * TRUST_PROXY: "false" (default) or "0", "true" (one proxy), or the number of proxies in front that
+ * each append the address they saw to X-Forwarded-For.
+ */
+function proxyHops(raw: string | undefined): number {
+  const value = (raw ?? '').trim().toLowerCase();
+  if (['', 'false', 'no', '0'].includes(value)) return 0;
+  if (['true', 'yes'].includes(value)) return 1;
+  const hops = Number(value);
+  if (!Number.isInteger(hops) || hops < 1 || hops > 10) {
+    throw new ConfigError(`TRUST_PROXY must be false, true or a number of proxies from 1 to 10, got "${raw}"`);
+  }
+  return hops;
 }
 
 const WEEK_MS = 7 * 24 * 3_600_000;
@@ -88,8 +103,8 @@ export function readConfig(env: Env) {
     maxBodyBytes: 1024 * 1024,
     /** Registrations and logins per minute per client address; 0 turns the limit off. */
     authRateLimit: integer(env, 'AUTH_RATE_LIMIT', 30, 0),
-    /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
-    trustProxy: flag(env, 'TRUST_PROXY'),
+    /** Proxies in front that append to X-Forwarded-For (0: take the socket's peer address). */
+    trustedProxies: proxyHops(env.TRUST_PROXY),
     corsOrigins: origins(env.CORS_ORIGINS),
     logLevel: logLevel(env.LOG_LEVEL),
     database,

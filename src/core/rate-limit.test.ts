@@ -2,7 +2,7 @@ import { describe, expect, test } from 'bun:test';
 import { Elysia } from 'elysia';
 import { startServer } from '../test/server';
 import { httpPolicy } from './http';
-import { perClientRateLimit } from './rate-limit';
+import { clientAddress, perClientRateLimit } from './rate-limit';
 
 describe('perClientRateLimit', () => {
   const request = () => new Request('http://localhost/limited', { method: 'POST' });
@@ -54,3 +54,42 @@ describe('perClientRateLimit', () => {
     }
   });
 });
+
+describe('clientAddress', () => {
+  const from = (forwardedFor?: string) =>
+    new Request('http://localhost/', forwardedFor ? { headers: { 'x-forwarded-for': forwardedFor } } : {});
+
+  test('with no trusted proxy, X-Forwarded-For is ignored', () => {
+    expect(clientAddress(from('203.0.113.7'), null, 0)).toBe('unknown');
+  });
+
+  test('behind one proxy: the entry it appended (the last), whatever the client wrote before it', () => {
+    expect(clientAddress(from('203.0.113.7'), null, 1)).toBe('203.0.113.7');
+    expect(clientAddress(from('1.2.3.4, 5.6.7.8, 203.0.113.7'), null, 1)).toBe('203.0.113.7');
+  });
+
+  test('behind two proxies: the second entry from the end; too few entries: the leftmost', () => {
+    expect(clientAddress(from('forged, 203.0.113.7, 10.0.0.2'), null, 2)).toBe('203.0.113.7');
+    expect(clientAddress(from('203.0.113.7'), null, 2)).toBe('203.0.113.7');
+  });
+});
+
+test('behind a trusted proxy, forged X-Forwarded-For entries do not escape the limit', async () => {
+  const server = await startServer({ AUTH_RATE_LIMIT: '3', TRUST_PROXY: 'true' });
+  try {
+    const statuses = [];
+    for (let i = 0; i < 6; i++) {
+      const response = await fetch(`${server.origin}/api/users/login`, {
+        method: 'POST',
+        // What a client behind the proxy sends: its own invented entry, then the one the proxy appended.
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': `10.9.8.${i}, 198.51.100.1` },
+        body: JSON.stringify({ user: { email: 'nobody@example.com', password: 'wrong password' } }),
+      });
+      statuses.push(response.status);
+    }
+
+    expect(statuses).toEqual([401, 401, 401, 429, 429, 429]);
+  } finally {
+    await server.stop();
+  }
+}, 60_000);

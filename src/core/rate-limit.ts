@@ -9,11 +9,19 @@ import { config } from './config';
 
 type Server = Elysia['server'];
 
-/** The client address: the socket's peer, or the first X-Forwarded-For hop behind a trusted proxy. */
-export function clientAddress(request: Request, server: Server | null): string {
-  if (config.trustProxy) {
-    const forwarded = request.headers.get('x-forwarded-for')?.split(',')[0]?.trim();
-    if (forwarded) return forwarded;
+/**
+ * The client address: the socket's peer, or behind `hops` trusted proxies, the address the outermost
+ * of them saw, i.e. the `hops`-th X-Forwarded-For entry from the end. Entries further left were
+ * written by the client and prove nothing (as in Express's and Fastify's trust-proxy rules).
+ */
+export function clientAddress(request: Request, server: Server | null, hops = config.trustedProxies): string {
+  if (hops > 0) {
+    const entries = (request.headers.get('x-forwarded-for') ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean);
+    const seenByOutermostProxy = entries[Math.max(0, entries.length - hops)];
+    if (seenByOutermostProxy) return seenByOutermostProxy;
   }
   return server?.requestIP(request)?.address ?? 'unknown';
 }
@@ -30,7 +38,7 @@ export function perClientRateLimit(perMinute: number) {
             scoping: 'scoped',
             // Failed logins count too: they are what guessing produces.
             countFailedRequest: true,
-            generator: clientAddress,
+            generator: (request, server) => clientAddress(request, server),
             errorResponse: Response.json(
               { errors: { requests: ['too many attempts, retry later'] } },
               { status: 429, headers: { 'content-type': 'application/json' } },

@@ -15,6 +15,15 @@ interface RequestFacts {
 
 const facts = new WeakMap<Request, RequestFacts>();
 
+/**
+ * The status the client got. A handler or plugin that returns a Response object (JSON text built by
+ * the database, the rate limiter's 429) carries its status there, not in `set.status`.
+ */
+function sentStatus(responseValue: unknown, setStatus: unknown): number {
+  if (responseValue instanceof Response) return responseValue.status;
+  return typeof setStatus === 'number' ? setStatus : 200;
+}
+
 export const requestLog = new Elysia({ name: 'request-log' })
   .onRequest(({ request, set }) => {
     const offered = request.headers.get('x-request-id');
@@ -22,10 +31,10 @@ export const requestLog = new Elysia({ name: 'request-log' })
     facts.set(request, { id, startedAt: performance.now() });
     set.headers['x-request-id'] = id;
   })
-  .onAfterResponse({ as: 'global' }, ({ request, set, path }) => {
+  .onAfterResponse({ as: 'global' }, ({ request, set, path, responseValue }) => {
     const known = facts.get(request);
     if (!known) return;
-    const status = typeof set.status === 'number' ? set.status : 200;
+    const status = sentStatus(responseValue, set.status);
     const durationMs = Math.round((performance.now() - known.startedAt) * 100) / 100;
     const line = { requestId: known.id, method: request.method, path, status, durationMs };
     if (status >= 500) logger.error(line, 'request');

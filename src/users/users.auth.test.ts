@@ -54,6 +54,47 @@ describe('routes that require a user', () => {
   }
 });
 
+describe('a password change', () => {
+  test('retires every token issued before it; the token in its answer works', async () => {
+    const user = await registerUser();
+    const login = await api('POST', '/api/users/login', {
+      body: { user: { email: user.email, password: user.password } },
+    });
+    const before = [user.token, login.body.user.token];
+
+    const changed = await api('PUT', '/api/user', {
+      token: user.token,
+      body: { user: { password: 'a brand new password' } },
+    });
+    expect(changed.status).toBe(200);
+
+    for (const token of before) {
+      for (const [method, path] of [
+        ['GET', '/api/user'],
+        ['GET', '/api/articles/feed'],
+      ] as const) {
+        const response = await api(method, path, { token });
+        expect(response.status).toBe(401);
+        expect(response.body).toEqual({ errors: { token: ['invalid'] } });
+      }
+    }
+    const fresh = await api('GET', '/api/user', { token: changed.body.user.token });
+    expect(fresh.status).toBe(200);
+    expect(fresh.body.user.username).toBe(user.username);
+  });
+
+  test('other changes keep the tokens working', async () => {
+    const user = await registerUser();
+
+    await api('PUT', '/api/user', {
+      token: user.token,
+      body: { user: { bio: 'new bio', username: `${user.username}x` } },
+    });
+
+    expect((await api('GET', '/api/user', { token: user.token })).status).toBe(200);
+  });
+});
+
 describe('routes where a user is optional', () => {
   /** Every public read, as paths on one article by one author. */
   async function publicPaths(): Promise<string[]> {

@@ -23,16 +23,19 @@ export async function insertUser(user: NewUserRow): Promise<UserRow> {
   }
 }
 
-const userExistsStatement = db
-  .select({ id: users.id })
+const tokenVersionStatement = db
+  .select({ tokenVersion: users.tokenVersion })
   .from(users)
   .where(eq(users.id, sql.placeholder('id')))
-  .prepare('user_exists');
+  .prepare('user_token_version');
 
-/** Whether a user with this id exists: one primary-key lookup, made for every request that needs a signed-in user. */
-export async function userExists(id: number): Promise<boolean> {
-  const rows = await userExistsStatement.execute({ id });
-  return rows.length > 0;
+/**
+ * The user's current token version, or undefined when there is no such user: one primary-key
+ * lookup, made for every request that needs a signed-in user.
+ */
+export async function findTokenVersion(id: number): Promise<number | undefined> {
+  const [row] = await tokenVersionStatement.execute({ id });
+  return row?.tokenVersion;
 }
 
 export async function findUserById(id: number): Promise<UserRow | undefined> {
@@ -46,12 +49,20 @@ export async function findUserByEmail(email: string): Promise<UserRow | undefine
   return row;
 }
 
-/** Applies the changes and returns the updated row, or undefined when the user no longer exists. */
+/**
+ * Applies the changes and returns the updated row, or undefined when the user no longer exists.
+ * A new password hash moves the token version on, in the same statement: every token issued before
+ * stops working.
+ */
 export async function updateUser(id: number, changes: Partial<NewUserRow>): Promise<UserRow | undefined> {
   try {
     const [row] = await db
       .update(users)
-      .set({ ...changes, updatedAt: sql`now()` })
+      .set({
+        ...changes,
+        ...(changes.passwordHash !== undefined && { tokenVersion: sql`${users.tokenVersion} + 1` }),
+        updatedAt: sql`now()`,
+      })
       .where(eq(users.id, id))
       .returning();
     return row;

@@ -7,7 +7,7 @@ import { findUserByEmail, findUserById, insertUser, type UserRow, updateUser } f
 async function authenticated(user: UserRow): Promise<AuthenticatedUser> {
   return {
     email: user.email,
-    token: signToken(user.id),
+    token: signToken(user.id, user.tokenVersion),
     username: user.username,
     bio: user.bio,
     image: user.image,

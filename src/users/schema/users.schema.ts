@@ -10,6 +10,8 @@ export const users = pgTable(
     passwordHash: text().notNull(),
     bio: text(),
     image: text(),
+    /** Moves on with every password change: tokens carry the version they were issued under. */
+    tokenVersion: integer().notNull().default(0),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
