@@ -9,7 +9,7 @@ import { articlesController } from './articles/articles.controller';
 import { commentsController } from './comments/comments.controller';
 import { config } from './core/config';
 import { apiDocs } from './core/docs';
-import { httpPolicy } from './core/http';
+import { httpPolicy, unmatchedRoutes } from './core/http';
 import { requestLog } from './core/request-log';
 import { healthController } from './health/health.controller';
 import { profilesController } from './profiles/profiles.controller';
@@ -19,6 +19,7 @@ import { usersController } from './users/users.controller';
 
 export const app = new Elysia({ name: 'conduit' })
   .use(requestLog)
+  .use(unmatchedRoutes)
   .use(httpPolicy)
   .use(
     cors({

@@ -1,6 +1,28 @@
 /** The real server process: socket-level limits, outages and shutdown. */
 import { describe, expect, test } from 'bun:test';
+import { connect } from 'node:net';
 import { freePort, startServer } from './test/server';
+
+/** Writes raw bytes to the server (`send` is called with a writer) and resolves with what it answers. */
+function rawExchange(origin: string, send: (write: (text: string) => void) => void, timeoutMs = 60_000) {
+  const { hostname, port } = new URL(origin);
+  return new Promise<{ text: string; afterMs: number }>((resolve) => {
+    const startedAt = performance.now();
+    let text = '';
+    const socket = connect(Number(port), hostname, () => send((chunk) => socket.write(chunk)));
+    const done = () => {
+      socket.destroy();
+      resolve({ text, afterMs: performance.now() - startedAt });
+    };
+    socket.on('data', (data) => {
+      text += data.toString();
+      if (text.includes('\r\n\r\n') && /\r\n\r\n[\s\S]*\}/.test(text)) done();
+    });
+    socket.on('end', done);
+    socket.on('error', done);
+    setTimeout(done, timeoutMs);
+  });
+}
 
 describe('the server process', () => {
   test('SIGTERM: in-flight requests finish, then the process exits 0', async () => {
@@ -88,4 +110,45 @@ describe('the server process', () => {
       await server.stop();
     }
   });
+
+  test('requests with no Host header (HTTP/1.0 health checks), an empty or a malformed one are served', async () => {
+    const server = await startServer();
+    try {
+      for (const request of [
+        'GET /health HTTP/1.0\r\n\r\n',
+        'GET /ready HTTP/1.0\r\n\r\n',
+        'GET /api/tags HTTP/1.1\r\nHost: \r\nConnection: close\r\n\r\n',
+        'GET /api/tags HTTP/1.1\r\nHost: a b/c\r\nConnection: close\r\n\r\n',
+        'GET /api/tags HTTP/1.1\r\nHost: [::1\r\nConnection: close\r\n\r\n',
+      ]) {
+        const { text } = await rawExchange(server.origin, (write) => write(request));
+
+        expect({ request, status: text.split('\r\n')[0] }).toEqual({ request, status: 'HTTP/1.1 200 OK' });
+      }
+    } finally {
+      await server.stop();
+    }
+  }, 120_000);
+
+  test('a body that trickles in is cut off with 408 after 10 s', async () => {
+    const server = await startServer();
+    try {
+      let timer: Timer | undefined;
+      const { text, afterMs } = await rawExchange(server.origin, (write) => {
+        write(
+          'POST /api/users/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n',
+        );
+        timer = setInterval(() => write(' '), 1000);
+      });
+      clearInterval(timer);
+
+      expect(text.split('\r\n')[0]).toBe('HTTP/1.1 408 Request Timeout');
+      expect(text).toContain('{"errors":{"body":["took too long to arrive"]}}');
+      // 10 s from the start of the request, with room for a loaded machine; the trickle would take 200 s.
+      expect(afterMs).toBeGreaterThan(9_000);
+      expect(afterMs).toBeLessThan(40_000);
+    } finally {
+      await server.stop();
+    }
+  }, 120_000);
 });

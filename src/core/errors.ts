@@ -75,3 +75,10 @@ export class Conflict extends AppError {
     super(409, { [field]: [MESSAGES.taken] });
   }
 }
+
+/** 415: a request body that is not JSON. */
+export class UnsupportedMediaType extends AppError {
+  constructor() {
+    super(415, { body: ['must be JSON, sent with Content-Type: application/json'] });
+  }
+}

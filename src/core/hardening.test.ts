@@ -8,14 +8,60 @@ describe('bad input gets a clear 4xx with an errors body', () => {
     ['a JSON string instead of an object', '"hello"', 'application/json'],
     ['JSON null', 'null', 'application/json'],
     ['an array', '[1, 2, 3]', 'application/json'],
-    ['plain text', 'user=jake', 'text/plain'],
-    ['a form', 'user=jake&password=secret', 'application/x-www-form-urlencoded'],
     ['an empty body', '', 'application/json'],
   ])('%s: 422', async (_, body, contentType) => {
     const response = await api('POST', '/api/users', { body, headers: { 'content-type': contentType } });
 
     expect(response.status).toBe(422);
     expect(Object.keys(response.body.errors).length).toBeGreaterThan(0);
+  });
+
+  test.each([
+    ['plain text', 'text/plain'],
+    ['a form', 'application/x-www-form-urlencoded'],
+    ['multipart form data', 'multipart/form-data; boundary=x'],
+    ['XML', 'application/xml'],
+  ])('a body sent as %s: 415, on every route that takes a body', async (_, contentType) => {
+    const user = await registerUser();
+    for (const [method, path] of [
+      ['POST', '/api/users/login'],
+      ['POST', '/api/users'],
+      ['PUT', '/api/user'],
+      ['POST', '/api/articles'],
+    ]) {
+      const response = await api(method ?? '', path ?? '', {
+        token: user.token,
+        body: JSON.stringify({ user: { email: user.email, password: user.password } }),
+        headers: { 'content-type': contentType },
+      });
+
+      expect(response.status).toBe(415);
+      expect(response.body).toEqual({ errors: { body: ['must be JSON, sent with Content-Type: application/json'] } });
+    }
+  });
+
+  test('the JSON media type is matched in any letter case, with parameters', async () => {
+    const user = await registerUser();
+    for (const contentType of ['APPLICATION/JSON', 'Application/Json; charset=UTF-8']) {
+      const response = await api('POST', '/api/users/login', {
+        body: JSON.stringify({ user: { email: user.email, password: user.password } }),
+        headers: { 'content-type': contentType },
+      });
+
+      expect(response.status).toBe(200);
+    }
+  });
+
+  test.each([
+    ['arrays', `${'['.repeat(50_000)}${']'.repeat(50_000)}`],
+    ['objects', `{"user":${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}}`],
+  ])('JSON nested 50,000 levels deep (%s): 422 before any other work', async (_, body) => {
+    for (const path of ['/api/users', '/api/articles', '/api/users/login']) {
+      const response = await api('POST', path, { body });
+
+      expect(response.status).toBe(422);
+      expect(response.body).toEqual({ errors: { body: ['is nested too deeply (at most 32 levels)'] } });
+    }
   });
 
   test('a declared body over 1 MiB: 413', async () => {

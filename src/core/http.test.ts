@@ -10,11 +10,17 @@ describe('errors outside any route', () => {
     expect(response.body).toEqual({ errors: { route: ['not found'] } });
   });
 
-  test('a known path with an unknown method gets a JSON 404', async () => {
-    const response = await api('DELETE', '/api/users');
+  test.each([
+    ['DELETE', '/api/users', 'POST, OPTIONS'],
+    ['PATCH', '/api/articles', 'GET, POST, OPTIONS'],
+    ['GET', '/api/articles/some-slug/favorite', 'POST, DELETE, OPTIONS'],
+    ['POST', '/health', 'GET, OPTIONS'],
+  ])('%s %s: 405 with Allow: %s and an errors body', async (method, path, allow) => {
+    const response = await api(method, path);
 
-    expect(response.status).toBe(404);
-    expect(response.body.errors).toBeDefined();
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe(allow);
+    expect(response.body).toEqual({ errors: { method: [`${method} is not allowed here (allowed: ${allow})`] } });
   });
 });
 

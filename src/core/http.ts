@@ -4,10 +4,10 @@
  * no stack traces) ever reaches a client.
  */
 import { type ValueError, ValueErrorType } from '@sinclair/typebox/errors';
-import { Elysia } from 'elysia';
+import { type AnyElysia, Elysia } from 'elysia';
 import { config } from './config';
 import { databaseUnavailable, unstorableText } from './database-errors';
-import { AppError, type ErrorFields, Invalid, MESSAGES, NotFound } from './errors';
+import { AppError, type ErrorFields, Invalid, MESSAGES, NotFound, UnsupportedMediaType } from './errors';
 import { logger } from './logger';
 
 /** The name of the field an error is about: the last non-index segment of its JSON path. */
@@ -145,6 +145,77 @@ function firstUnstorableString(value: unknown, name = 'body'): string | undefine
   return undefined;
 }
 
+/**
+ * The path of a request's URL, read without `new URL()`: a request with no Host header (HTTP/1.0,
+ * as load balancers' health checks send), an empty or a malformed one makes Bun's `request.url`
+ * something the URL parser rejects, and such a request must still be served.
+ */
+function pathOf(url: string): string {
+  const start = url.indexOf('/', url.indexOf(':') + 3);
+  if (start === -1) return '/';
+  const query = url.indexOf('?', start);
+  return url.slice(start, query === -1 ? undefined : query);
+}
+
+/** Our bodies nest three levels deep; a deeper one is refused before it is parsed (deep nesting overflowed the validator's stack). */
+const MAX_JSON_DEPTH = 32;
+/** A body must have arrived this long after the request started (a trickled one holds a connection open). */
+const BODY_TIMEOUT_MS = 10_000;
+
+/** Whether JSON text nests deeper than `limit`, found in one pass without recursion. */
+function nestsDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
+/** The body as text, or 408 when it has not all arrived in time, 413 when it is over the limit. */
+async function bodyText(request: Request): Promise<string> {
+  let timer: Timer | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new AppError(408, { body: ['took too long to arrive'] })), BODY_TIMEOUT_MS);
+  });
+  try {
+    const text = await Promise.race([request.text(), late]);
+    if (text.length > config.maxBodyBytes) {
+      throw new AppError(413, { body: [`is too large (maximum is ${config.maxBodyBytes} bytes)`] });
+    }
+    return text;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The one body rule: a request body is JSON, sent as `application/json` (any letter case, any
+ * parameters), else 415. Parsed here rather than by Elysia so that the rule holds whatever the
+ * case of the media type, and so that depth and arrival time are bounded first.
+ */
+async function parseJsonBody(request: Request, contentType: string): Promise<unknown> {
+  if (contentType.trim().toLowerCase() !== 'application/json') throw new UnsupportedMediaType();
+  const text = await bodyText(request);
+  if (text.trim() === '') return null;
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+    throw new Invalid({ body: [`is nested too deeply (at most ${MAX_JSON_DEPTH} levels)`] });
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Invalid({ body: ['is not valid JSON'] });
+  }
+}
+
 const UNSTORABLE = 'must not contain NUL characters or invalid Unicode';
 
 /**
@@ -155,13 +226,17 @@ export const httpPolicy = new Elysia({ name: 'http-policy' })
   .onRequest(({ request, set }) => {
     Object.assign(set.headers, SECURITY_HEADERS);
     // The one HTML page, /docs, runs the Scalar viewer from its CDN: "nothing allowed" would blank it.
-    if (new URL(request.url).pathname === '/docs') delete set.headers['content-security-policy'];
+    if (pathOf(request.url) === '/docs') delete set.headers['content-security-policy'];
     const length = Number(request.headers.get('content-length') ?? 0);
     if (length > config.maxBodyBytes) {
       set.status = 413;
       return { errors: { body: [`is too large (maximum is ${config.maxBodyBytes} bytes)`] } };
     }
   })
+  // Elysia passes the media type without its parameters, and '' when the request has no body.
+  .onParse({ as: 'global' }, ({ request }, contentType) =>
+    contentType === '' ? undefined : parseJsonBody(request, contentType),
+  )
   .onBeforeHandle({ as: 'global' }, ({ params, query, body }) => {
     const param = firstUnstorableString(params);
     if (param) throw new NotFound(param);
@@ -173,6 +248,9 @@ export const httpPolicy = new Elysia({ name: 'http-policy' })
       set.status = status;
       return { errors: fields };
     };
+    // Elysia wraps what a parser throws (see parseJsonBody) in its own ParseError.
+    const cause = code === 'PARSE' ? error.cause : undefined;
+    if (cause instanceof AppError) return reply(cause.status, cause.fields);
     if (error instanceof AppError) return reply(error.status, error.fields);
     switch (code) {
       case 'VALIDATION': {
@@ -196,3 +274,34 @@ export const httpPolicy = new Elysia({ name: 'http-policy' })
     logger.error({ error: loggable(error) }, 'unhandled error');
     return reply(500, { server: ['an unexpected error occurred'] });
   });
+
+/** Whether a route's path (`/api/articles/:slug`) matches a request path, segment by segment. */
+function routeMatches(route: string, path: string): boolean {
+  const routeSegments = route.split('/');
+  const pathSegments = path.split('/');
+  if (routeSegments.length !== pathSegments.length) return false;
+  return routeSegments.every((segment, i) =>
+    segment.startsWith(':') ? pathSegments[i] !== '' : segment === pathSegments[i],
+  );
+}
+
+/**
+ * A request no route answers: 405 with an `Allow` header when its path exists for other methods,
+ * else 404. A plugin function, so that it reads the routes of the app it is used on; use it before
+ * httpPolicy so that this answer comes first.
+ */
+export function unmatchedRoutes<App extends AnyElysia>(app: App): App {
+  app.onError({ as: 'global' }, ({ code, path, request, set }) => {
+    if (code !== 'NOT_FOUND') return;
+    const allowed = new Set(
+      app.routes
+        .filter((route) => !route.path.includes('*') && routeMatches(route.path, path))
+        .map((route) => route.method.toUpperCase()),
+    );
+    if (allowed.size === 0 || allowed.has(request.method.toUpperCase())) return;
+    set.status = 405;
+    set.headers.allow = [...allowed, 'OPTIONS'].join(', ');
+    return { errors: { method: [`${request.method} is not allowed here (allowed: ${set.headers.allow})`] } };
+  });
+  return app;
+}
