@@ -57,9 +57,12 @@ export interface ArticleFilters {
   followedBy?: number;
 }
 
-/** The id of the user whose username the placeholder holds (null when there is none). */
+/**
+ * The id of the user whose username the placeholder holds, in any letter case as usernames are
+ * unique regardless of it (null when there is none).
+ */
 function userIdNamedBy(placeholder: 'author' | 'favoritedBy'): SQL {
-  return sql`(select ${users.id} from ${users} where ${users.username} = ${sql.placeholder(placeholder)})`;
+  return sql`(select ${users.id} from ${users} where lower(${users.username}) = lower(${sql.placeholder(placeholder)}))`;
 }
 const authorId = userIdNamedBy('author');
 const favoriterId = userIdNamedBy('favoritedBy');
@@ -405,17 +408,21 @@ export async function updateArticle(
     if (slugs === undefined) {
       [updated] = await update(tx);
     } else {
+      let slugFound = false;
       for (const slug of slugs) {
         try {
           // A savepoint per attempt: a taken slug fails the UPDATE without failing the transaction.
           [updated] = await tx.transaction((savepoint) => update(savepoint, slug));
+          slugFound = true;
           break;
         } catch (error) {
           if (violatedUniqueConstraint(error) === undefined) throw error;
         }
       }
+      if (!slugFound) throw new Error('no free slug among the candidates');
     }
-    if (!updated) throw new Error('article vanished or no free slug among the candidates');
+    // No row: a DELETE of the article committed after this request found it. The loser of that race gets 404.
+    if (!updated) throw new NotFound('article');
 
     if (tagList !== undefined) {
       // The UPDATE above holds the article's row lock, so no other change to its tags interleaves.

@@ -21,12 +21,17 @@ import { slugCandidates, slugify } from './articles.slug';
 
 const DEFAULT_PAGE_SIZE = 20;
 
+/** One spelling per tag: trimmed, and composed (NFC), so that "é" typed either way is one tag. */
+function normalizeTag(tag: string): string {
+  return tag.normalize('NFC').trim();
+}
+
 /**
- * Tags are trimmed, deduplicated and kept in alphabetical order: the public RealWorld test
- * collection expects ["dragons", "training"] back for an article tagged ["training", "dragons"].
+ * Tags are normalized, deduplicated and kept in alphabetical order: the official RealWorld suite
+ * expects ["dragons", "training"] back for an article tagged ["training", "dragons"].
  */
 function normalizeTags(tags: readonly string[] | undefined): string[] {
-  return [...new Set((tags ?? []).map((tag) => tag.trim()))].sort();
+  return [...new Set((tags ?? []).map(normalizeTag))].sort();
 }
 
 /** `{"article": ...}` as JSON text; `fresh` after this request's own write (see articleJsonBySlug). */
@@ -55,7 +60,7 @@ function articlesPage(filters: ArticleFilters, page: Page, viewerId: number | nu
 export function listRecentArticles(query: ListArticlesQuery, viewerId: number | null) {
   // An empty filter (`?tag=`) is no filter, as front ends send it.
   const filters: ArticleFilters = {
-    tag: query.tag || undefined,
+    tag: query.tag ? normalizeTag(query.tag) : undefined,
     author: query.author || undefined,
     favoritedBy: query.favorited || undefined,
   };

@@ -112,6 +112,69 @@ describe('bad input gets a clear 4xx with an errors body', () => {
   });
 });
 
+describe('blank means nothing visible; one spelling per tag', () => {
+  test.each([
+    ['a zero-width space', '\u200B'],
+    ['a word joiner and spaces', ' \u2060 '],
+    ['a byte order mark and a soft hyphen', '\uFEFF\u00AD'],
+    ['direction marks', '\u200E\u200F'],
+  ])('text made only of %s is blank', async (_, invisible) => {
+    const author = await registerUser();
+    const article = await api('POST', '/api/articles', {
+      token: author.token,
+      body: { article: { title: invisible, description: 'd', body: 'b' } },
+    });
+    const created = await createArticle(author);
+    const comment = await api('POST', `/api/articles/${created.slug}/comments`, {
+      token: author.token,
+      body: { comment: { body: invisible } },
+    });
+
+    expect(article.status).toBe(422);
+    expect(article.body).toEqual({ errors: { title: ["can't be blank"] } });
+    expect(comment.status).toBe(422);
+    expect(comment.body).toEqual({ errors: { body: ["can't be blank"] } });
+  });
+
+  test('a tag typed composed (NFC) or decomposed (NFD) is one tag', async () => {
+    const author = await registerUser();
+    const word = uniqueName('café');
+    const composed = word.normalize('NFC');
+    const decomposed = word.normalize('NFD');
+    expect(composed).not.toBe(decomposed);
+
+    const first = await createArticle(author, { tagList: [composed] });
+    const second = await createArticle(author, { tagList: [decomposed, composed] });
+    const tags = (await api('GET', '/api/tags')).body.tags as string[];
+
+    expect(first.tagList).toEqual([composed]);
+    expect(second.tagList).toEqual([composed]);
+    expect(tags.filter((tag) => tag.normalize('NFC') === composed)).toEqual([composed]);
+    expect((await api('GET', `/api/articles?tag=${encodeURIComponent(decomposed)}`)).body.articlesCount).toBe(2);
+  });
+});
+
+describe('races between writers', () => {
+  test('an update racing a delete of the same article: the update answers 200 or 404, never 500', async () => {
+    const author = await registerUser();
+    const statuses = new Set<number>();
+    for (let round = 0; round < 15; round++) {
+      const article = await createArticle(author);
+      // Half the updates move the slug (a new title), half change the body in place.
+      const change = round % 2 === 0 ? { title: uniqueName('Renamed ') } : { body: 'changed' };
+      const [update, removal] = await Promise.all([
+        api('PUT', `/api/articles/${article.slug}`, { token: author.token, body: { article: change } }),
+        api('DELETE', `/api/articles/${article.slug}`, { token: author.token }),
+      ]);
+
+      expect([200, 404]).toContain(update.status);
+      if (update.status === 404) expect(update.body).toEqual({ errors: { article: ['not found'] } });
+      expect(removal.status).toBe(204);
+      statuses.add(update.status);
+    }
+  });
+});
+
 describe('hostile strings are stored and returned byte for byte', () => {
   const hostile = [
     "Robert'); DROP TABLE articles;--",
@@ -139,7 +202,8 @@ describe('hostile strings are stored and returned byte for byte', () => {
       title: text.slice(0, 255),
       description: text.slice(0, 1000),
       body: text,
-      tagList: [tag.trim()],
+      // Tags are kept composed (NFC), like every tag.
+      tagList: [tag.normalize('NFC').trim()],
     });
     expect(created.slug).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
 

@@ -9,6 +9,7 @@ import { config } from './config';
 import { databaseUnavailable, unstorableText } from './database-errors';
 import { AppError, type ErrorFields, Invalid, MESSAGES, NotFound, UnsupportedMediaType } from './errors';
 import { logger } from './logger';
+import { BLANK } from './models';
 
 /** The name of the field an error is about: the last non-index segment of its JSON path. */
 function fieldOf(path: string): string {
@@ -61,9 +62,6 @@ function describeUnion(issue: ValueError): string {
   }
   return 'is invalid';
 }
-
-/** Empty, or only whitespace. */
-const BLANK = /^\s*$/;
 
 /**
  * One message per field: a missing field is reported as such, else the first problem found. In a

@@ -3,11 +3,23 @@ import type { StringOptions } from '@sinclair/typebox';
 import { t } from 'elysia';
 
 /**
- * Text a request must fill in. Blank text ("" or only whitespace) fails it, and src/core/http.ts
- * reports any failure of a blank value as the contract's "can't be blank".
+ * Characters that show nothing: whitespace, and the invisible format characters (soft hyphen,
+ * zero-width space and joiners, direction marks and embeddings, word joiner and invisible
+ * operators, byte order mark). Written as ranges of UTF-16 units, because schema patterns are
+ * compiled without the `u` flag.
+ */
+const INVISIBLE = '\\s\\u00AD\\u061C\\u180E\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u206F\\uFEFF';
+
+/** Text with nothing visible in it: blank. */
+export const BLANK = new RegExp(`^[${INVISIBLE}]*$`);
+
+/**
+ * Text a request must fill in: it needs a visible character. Blank text ("", whitespace, a
+ * zero-width space) fails it, and src/core/http.ts reports any failure of a blank value as the
+ * contract's "can't be blank".
  */
 export function RequiredText(options: StringOptions = {}) {
-  return t.String({ minLength: 1, pattern: '\\S', ...options });
+  return t.String({ minLength: 1, pattern: `[^${INVISIBLE}]`, ...options });
 }
 
 /** Every error body: `{"errors": {"<key>": ["<message>", ...]}}`. */

@@ -29,7 +29,8 @@ const profileStatement = (on: typeof db, name: string) =>
       following: sql<boolean>`exists (select 1 from ${follows} where ${follows.followerId} = ${sql.placeholder('viewer')} and ${follows.followedId} = ${users.id})`,
     })
     .from(users)
-    .where(eq(users.username, sql.placeholder('username')))
+    // Any letter case: usernames are unique regardless of it (the lower(username) unique index).
+    .where(sql`lower(${users.username}) = lower(${sql.placeholder('username')})`)
     .prepare(name);
 const profileFromReplica = profileStatement(db, 'profile_by_username');
 const profileFromPrimary = profileStatement(primaryDb, 'profile_by_username_fresh');

@@ -3,17 +3,25 @@ import { RequiredText } from '../core/models';
 
 /** Limits are documented in README.md ("Input limits"); keep the two in step. */
 export const Email = t.String({ format: 'email', maxLength: 254, examples: ['jake@jake.jake'] });
+/** A username is a URL path segment (`/api/profiles/:username`): "." and ".." cannot be one. */
 export const Username = t.String({
   minLength: 1,
   maxLength: 64,
-  pattern: '^[A-Za-z0-9_.-]+$',
-  patternHint: "may only contain letters, digits, '_', '-' and '.'",
+  pattern: '^(?!\\.{1,2}$)[A-Za-z0-9_.-]+$',
+  patternHint: "may only contain letters, digits, '_', '-' and '.', and may not be '.' or '..'",
   examples: ['jake'],
 });
 export const Password = t.String({ minLength: 8, maxLength: 256, examples: ['jakejake'] });
 /** Profile text that a client may clear by sending null or "". */
 const Bio = t.Nullable(t.String({ maxLength: 1000 }));
-const Image = t.Nullable(t.String({ maxLength: 2048 }));
+/** A picture's address: http or https only (never `javascript:` or `data:`); blank clears it. */
+const Image = t.Nullable(
+  t.String({
+    maxLength: 2048,
+    pattern: '^\\s*(?:[Hh][Tt][Tt][Pp][Ss]?://\\S+)?\\s*$',
+    patternHint: 'must be an http or https URL',
+  }),
+);
 
 export const RegisterBody = t.Object({
   user: t.Object({ username: Username, email: Email, password: Password }),

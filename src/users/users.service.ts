@@ -46,7 +46,7 @@ export async function updateCurrentUser(userId: number, changes: UserChanges): P
     ...rest,
     // Front ends send "" from untouched settings fields: both "" and null clear the value.
     ...(bio !== undefined && { bio: bio || null }),
-    ...(image !== undefined && { image: image || null }),
+    ...(image !== undefined && { image: image?.trim() || null }),
     ...(password !== undefined && { passwordHash: await hashPassword(password) }),
   });
   if (!user) throw new Unauthorized('tokenInvalid');

@@ -86,7 +86,11 @@ describe('POST /api/users (register)', () => {
     [{ password: 'x'.repeat(257) }, 'password', 'is too long (maximum is 256 characters)'],
     [{ username: '' }, 'username', "can't be blank"],
     [{ username: 'x'.repeat(65) }, 'username', 'is too long (maximum is 64 characters)'],
-    [{ username: 'has space' }, 'username', "may only contain letters, digits, '_', '-' and '.'"],
+    [
+      { username: 'has space' },
+      'username',
+      "may only contain letters, digits, '_', '-' and '.', and may not be '.' or '..'",
+    ],
     [{ username: 42 }, 'username', 'must be a string'],
   ])('refuses %j with 422 on the %s field', async (override, field, message) => {
     const response = await api('POST', '/api/users', { body: { user: newUser(override) } });
@@ -267,6 +271,74 @@ describe('PUT /api/user', () => {
 
     expect(response.status).toBe(401);
     expect(response.body.errors).toBeDefined();
+  });
+});
+
+describe('usernames', () => {
+  test('are unique whatever their letter case, on registration and on rename', async () => {
+    const taken = await registerUser({ username: uniqueName('Admin') });
+    const other = await registerUser();
+
+    const registration = await api('POST', '/api/users', {
+      body: { user: newUser({ username: taken.username.toLowerCase() }) },
+    });
+    const rename = await api('PUT', '/api/user', {
+      token: other.token,
+      body: { user: { username: taken.username.toUpperCase() } },
+    });
+
+    expect(registration.status).toBe(409);
+    expect(registration.body).toEqual({ errors: { username: ['has already been taken'] } });
+    expect(rename.status).toBe(409);
+  });
+
+  test('"." and ".." cannot be registered: they can never be addressed in a URL path', async () => {
+    for (const username of ['.', '..']) {
+      const response = await api('POST', '/api/users', { body: { user: newUser({ username }) } });
+
+      expect(response.status).toBe(422);
+      expect(response.body).toEqual({
+        errors: { username: ["may only contain letters, digits, '_', '-' and '.', and may not be '.' or '..'"] },
+      });
+    }
+    expect((await api('POST', '/api/users', { body: { user: newUser({ username: uniqueName('...') }) } })).status).toBe(
+      201,
+    );
+  });
+
+  test('are found in any letter case: profiles, ?author= and ?favorited=', async () => {
+    const author = await registerUser({ username: uniqueName('MixedCase') });
+    await createArticle(author);
+    await api('POST', `/api/articles/${(await createArticle(author)).slug}/favorite`, { token: author.token });
+    const shouted = author.username.toUpperCase();
+
+    const profile = await api('GET', `/api/profiles/${shouted}`);
+    expect(profile.status).toBe(200);
+    expect(profile.body.profile.username).toBe(author.username);
+    expect((await api('GET', `/api/articles?author=${shouted}`)).body.articlesCount).toBe(2);
+    expect((await api('GET', `/api/articles?favorited=${shouted}`)).body.articlesCount).toBe(1);
+  });
+});
+
+describe('profile images', () => {
+  test.each(['javascript:alert(1)', 'data:image/png;base64,AAAA', 'ftp://example.com/a.png', 'not a url'])(
+    '%s is refused: only http and https addresses',
+    async (image) => {
+      const user = await registerUser();
+      const response = await api('PUT', '/api/user', { token: user.token, body: { user: { image } } });
+
+      expect(response.status).toBe(422);
+      expect(response.body).toEqual({ errors: { image: ['must be an http or https URL'] } });
+    },
+  );
+
+  test('http and https addresses are kept; blank clears the image', async () => {
+    const user = await registerUser();
+    const set = (image: string | null) => api('PUT', '/api/user', { token: user.token, body: { user: { image } } });
+
+    expect((await set('https://example.com/me.png')).body.user.image).toBe('https://example.com/me.png');
+    expect((await set('HTTP://example.com/me.png')).body.user.image).toBe('HTTP://example.com/me.png');
+    expect((await set('  ')).body.user.image).toBeNull();
   });
 });
 

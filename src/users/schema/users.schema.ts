@@ -18,6 +18,7 @@ export const users = pgTable(
   (table) => [
     // Emails are unique whatever their case; lookups use the same expression, so they use this index.
     uniqueIndex('users_email_unique').on(sql`lower(${table.email})`),
-    uniqueIndex('users_username_unique').on(table.username),
+    // Usernames too, so that `Admin` and `admin` cannot both exist; lookups use the same expression.
+    uniqueIndex('users_username_unique').on(sql`lower(${table.username})`),
   ],
 );
