@@ -134,8 +134,8 @@ async function ensureUser(person: (typeof PEOPLE)[number]): Promise<number> {
     return verifyToken((await login(credentials)).token).userId;
   } catch {
     const user = await register({ username: person.username, ...credentials });
-    const id = verifyToken(user.token).userId;
-    await updateCurrentUser(id, { bio: person.bio, image: person.image });
+    const { userId: id, tokenId } = verifyToken(user.token);
+    await updateCurrentUser(id, { bio: person.bio, image: person.image }, tokenId);
     return id;
   }
 }

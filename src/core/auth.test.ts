@@ -24,8 +24,12 @@ describe('tokenFrom', () => {
 });
 
 describe('signToken / verifyToken', () => {
-  test('a signed token verifies to its user id and token version', () => {
-    expect(verifyToken(signToken(42, 3))).toEqual({ userId: 42, version: 3 });
+  test('a signed token verifies to its user id, token version and a random id of its own', () => {
+    const first = verifyToken(signToken(42, 3));
+    const second = verifyToken(signToken(42, 3));
+
+    expect(first).toEqual({ userId: 42, version: 3, tokenId: expect.stringMatching(/^[A-Za-z0-9_-]{16}$/) });
+    expect(second.tokenId).not.toBe(first.tokenId);
   });
 
   test('a token lives for JWT_EXPIRES_IN and says when it was issued', () => {
@@ -77,7 +81,12 @@ describe('signToken / verifyToken', () => {
     expect(() => verifyToken(withClaims({ sub: '1' }, null))).toThrow(Unauthorized);
   });
 
-  test('tokens from before token versions (no "ver" claim) count as version 0', () => {
-    expect(verifyToken(withClaims({ sub: '7' }))).toEqual({ userId: 7, version: 0 });
+  test('tokens from before token versions and ids (no "ver", no "jti") count as version 0, with no id', () => {
+    expect(verifyToken(withClaims({ sub: '7' }))).toEqual({ userId: 7, version: 0, tokenId: undefined });
+  });
+
+  test('a token id is 16 base64url characters; anything else is refused', () => {
+    expect(() => verifyToken(withClaims({ sub: '7', jti: 'short' }))).toThrow(Unauthorized);
+    expect(() => verifyToken(withClaims({ sub: '7', jti: 42 }))).toThrow(Unauthorized);
   });
 });

@@ -27,15 +27,21 @@ const MAX_USER_ID = 2_147_483_647;
 /** Clocks of the hosts behind one load balancer may disagree by this much. */
 const CLOCK_SKEW_S = 60;
 
-/** What a valid token says: whose it is, and which of their token versions it was issued under. */
+/** What a valid token says: whose it is, which of their token versions it was issued under, and its id. */
 export interface TokenClaims {
   userId: number;
   /** The user's token version when it was issued; changing the password moves it on, retiring older tokens. */
   version: number;
+  /** A random id (`jti`), so that the token that changed a password can be told from the others. */
+  tokenId: string | undefined;
 }
 
+/** A token id: 96 random bits, base64url. */
+const TOKEN_ID = /^[A-Za-z0-9_-]{16}$/;
+
 export function signToken(userId: number, version: number): string {
-  return sign({ sub: String(userId), ver: version });
+  const jti = Buffer.from(crypto.getRandomValues(new Uint8Array(12))).toString('base64url');
+  return sign({ sub: String(userId), ver: version, jti });
 }
 
 /**
@@ -51,13 +57,17 @@ export function verifyToken(token: string): TokenClaims {
     // Signature, algorithm, expiry and format failures all answer the same way.
     throw new Unauthorized('tokenInvalid');
   }
-  const { sub, ver = 0, iat } = payload;
+  const { sub, ver = 0, iat, jti } = payload;
   const userId = typeof sub === 'string' && USER_ID.test(sub) ? Number(sub) : 0;
   const issuedInTime = typeof iat === 'number' && iat <= Date.now() / 1000 + CLOCK_SKEW_S;
   // Tokens from before token versions existed carry none: they count as version 0.
   const validVersion = Number.isSafeInteger(ver) && (ver as number) >= 0;
-  if (userId < 1 || userId > MAX_USER_ID || !issuedInTime || !validVersion) throw new Unauthorized('tokenInvalid');
-  return { userId, version: ver as number };
+  // Tokens from before token ids existed carry none.
+  const validId = jti === undefined || (typeof jti === 'string' && TOKEN_ID.test(jti));
+  if (userId < 1 || userId > MAX_USER_ID || !issuedInTime || !validVersion || !validId) {
+    throw new Unauthorized('tokenInvalid');
+  }
+  return { userId, version: ver as number, tokenId: jti as string | undefined };
 }
 
 const AUTHORIZATION = /^(?:Token|Bearer) +(\S+)\s*$/i;

@@ -55,12 +55,11 @@ describe('routes that require a user', () => {
 });
 
 describe('a password change', () => {
-  test('retires every token issued before it; the token in its answer works', async () => {
+  test('ends every other session: tokens issued before it answer 401; the one that made it and the new one work', async () => {
     const user = await registerUser();
-    const login = await api('POST', '/api/users/login', {
-      body: { user: { email: user.email, password: user.password } },
-    });
-    const before = [user.token, login.body.user.token];
+    const elsewhere = (
+      await api('POST', '/api/users/login', { body: { user: { email: user.email, password: user.password } } })
+    ).body.user.token;
 
     const changed = await api('PUT', '/api/user', {
       token: user.token,
@@ -68,22 +67,35 @@ describe('a password change', () => {
     });
     expect(changed.status).toBe(200);
 
-    for (const token of before) {
-      for (const [method, path] of [
-        ['GET', '/api/user'],
-        ['GET', '/api/articles/feed'],
-      ] as const) {
-        const response = await api(method, path, { token });
-        expect(response.status).toBe(401);
-        expect(response.body).toEqual({ errors: { token: ['invalid'] } });
-      }
+    for (const [method, path] of [
+      ['GET', '/api/user'],
+      ['GET', '/api/articles/feed'],
+    ] as const) {
+      const response = await api(method, path, { token: elsewhere });
+      expect(response.status).toBe(401);
+      expect(response.body).toEqual({ errors: { token: ['invalid'] } });
     }
-    const fresh = await api('GET', '/api/user', { token: changed.body.user.token });
-    expect(fresh.status).toBe(200);
-    expect(fresh.body.user.username).toBe(user.username);
+    for (const token of [user.token, changed.body.user.token]) {
+      const response = await api('GET', '/api/user', { token });
+      expect(response.status).toBe(200);
+      expect(response.body.user.username).toBe(user.username);
+    }
   });
 
-  test('other changes keep the tokens working', async () => {
+  test('a second change ends the sessions the first one left, but not the session making it', async () => {
+    const user = await registerUser();
+    const first = await api('PUT', '/api/user', { token: user.token, body: { user: { password: 'password two' } } });
+    const issuedBetween = first.body.user.token;
+
+    // As RealWorld's official suite does: the same token changes the password again.
+    const second = await api('PUT', '/api/user', { token: user.token, body: { user: { password: 'password three' } } });
+
+    expect(second.status).toBe(200);
+    expect((await api('GET', '/api/user', { token: issuedBetween })).status).toBe(401);
+    expect((await api('GET', '/api/user', { token: user.token })).status).toBe(200);
+  });
+
+  test('other changes keep every token working', async () => {
     const user = await registerUser();
 
     await api('PUT', '/api/user', {

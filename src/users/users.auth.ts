@@ -3,8 +3,8 @@
  *
  * - `{ auth: true }`: a valid token of an existing user is required; resolves `currentUserId`.
  *   No header answers 401 `{"token": ["is missing"]}`; a malformed, wrongly signed or expired
- *   token, one whose user is gone, or one issued before the user's latest password change
- *   answers 401 `{"token": ["invalid"]}`.
+ *   token, one whose user is gone, or one issued before the user's latest password change (but
+ *   the one that made it) answers 401 `{"token": ["invalid"]}`.
  * - `{ optionalAuth: true }`: anonymous requests are served; resolves `viewerId` (null when
  *   anonymous). A token that cannot be used is served as anonymous, never refused: front ends keep
  *   stale tokens (expired, or signed with a rotated secret) and send them with every public read,
@@ -16,9 +16,21 @@
  * password change still shows its user's own flags there until it expires, and can change nothing.
  */
 import { Elysia } from 'elysia';
-import { claimsFrom } from '../core/auth';
+import { claimsFrom, type TokenClaims } from '../core/auth';
 import { Unauthorized } from '../core/errors';
-import { findTokenVersion } from './users.repository';
+import { findTokenState, type TokenState } from './users.repository';
+
+/**
+ * A token is good while its user exists and it was issued under their current token version, or
+ * it is the very token that made the latest password change: changing a password ends every other
+ * session, not the one that changed it (RealWorld's official suite changes a password twice with
+ * one token, as a settings page does).
+ */
+function stillGood(claims: TokenClaims, state: TokenState | undefined): boolean {
+  if (!state) return false;
+  if (claims.version === state.tokenVersion) return true;
+  return claims.tokenId !== undefined && claims.tokenId === state.passwordChangedByToken;
+}
 
 export const TOKEN_IGNORED_HEADER = 'X-Token-Ignored';
 
@@ -27,9 +39,8 @@ export const authentication = new Elysia({ name: 'authentication' }).macro({
     async resolve({ headers }) {
       const claims = claimsFrom(headers.authorization);
       if (claims === null) throw new Unauthorized('tokenMissing');
-      // Gone, or the token predates the user's latest password change.
-      if ((await findTokenVersion(claims.userId)) !== claims.version) throw new Unauthorized('tokenInvalid');
-      return { currentUserId: claims.userId };
+      if (!stillGood(claims, await findTokenState(claims.userId))) throw new Unauthorized('tokenInvalid');
+      return { currentUserId: claims.userId, currentTokenId: claims.tokenId };
     },
   },
   optionalAuth: {

@@ -29,9 +29,15 @@ export const usersController = new Elysia({ name: 'users.controller', detail: { 
     response: { 200: UserResponse, ...errorResponses(401) },
     detail: { ...TOKEN_REQUIRED, summary: 'Get the current user' },
   })
-  .put('/user', async ({ currentUserId, body }) => ({ user: await updateCurrentUser(currentUserId, body.user) }), {
-    auth: true,
-    body: UpdateUserBody,
-    response: { 200: UserResponse, ...errorResponses(401, 409, 422) },
-    detail: { ...TOKEN_REQUIRED, summary: 'Update the current user' },
-  });
+  .put(
+    '/user',
+    async ({ currentUserId, currentTokenId, body }) => ({
+      user: await updateCurrentUser(currentUserId, body.user, currentTokenId),
+    }),
+    {
+      auth: true,
+      body: UpdateUserBody,
+      response: { 200: UserResponse, ...errorResponses(401, 409, 422) },
+      detail: { ...TOKEN_REQUIRED, summary: 'Update the current user' },
+    },
+  );

@@ -23,19 +23,22 @@ export async function insertUser(user: NewUserRow): Promise<UserRow> {
   }
 }
 
-const tokenVersionStatement = db
-  .select({ tokenVersion: users.tokenVersion })
+const tokenStateStatement = db
+  .select({ tokenVersion: users.tokenVersion, passwordChangedByToken: users.passwordChangedByToken })
   .from(users)
   .where(eq(users.id, sql.placeholder('id')))
-  .prepare('user_token_version');
+  .prepare('user_token_state');
+
+export type TokenState = NonNullable<Awaited<ReturnType<typeof findTokenState>>>;
 
 /**
- * The user's current token version, or undefined when there is no such user: one primary-key
- * lookup, made for every request that needs a signed-in user.
+ * What decides whether a user's token is still good (their token version, and the token that made
+ * the latest password change), or undefined when there is no such user: one primary-key lookup,
+ * made for every request that needs a signed-in user.
  */
-export async function findTokenVersion(id: number): Promise<number | undefined> {
-  const [row] = await tokenVersionStatement.execute({ id });
-  return row?.tokenVersion;
+export async function findTokenState(id: number) {
+  const [row] = await tokenStateStatement.execute({ id });
+  return row;
 }
 
 export async function findUserById(id: number): Promise<UserRow | undefined> {
@@ -51,8 +54,8 @@ export async function findUserByEmail(email: string): Promise<UserRow | undefine
 
 /**
  * Applies the changes and returns the updated row, or undefined when the user no longer exists.
- * A new password hash moves the token version on, in the same statement: every token issued before
- * stops working.
+ * A new password hash moves the token version on in the same statement, and records which token
+ * made the change (`changes.passwordChangedByToken`): every other token issued before stops working.
  */
 export async function updateUser(id: number, changes: Partial<NewUserRow>): Promise<UserRow | undefined> {
   try {

@@ -37,7 +37,15 @@ export async function currentUser(userId: number): Promise<AuthenticatedUser> {
   return authenticated(user);
 }
 
-export async function updateCurrentUser(userId: number, changes: UserChanges): Promise<AuthenticatedUser> {
+/**
+ * `changedBy` is the id of the token the request came with: a password change ends every other
+ * session, and that token stays good.
+ */
+export async function updateCurrentUser(
+  userId: number,
+  changes: UserChanges,
+  changedBy: string | undefined,
+): Promise<AuthenticatedUser> {
   const { password, bio, image, ...rest } = changes;
   if (Object.values(changes).every((value) => value === undefined)) {
     throw new Invalid({ user: ['must contain at least one field to update'] });
@@ -47,7 +55,10 @@ export async function updateCurrentUser(userId: number, changes: UserChanges): P
     // Front ends send "" from untouched settings fields: both "" and null clear the value.
     ...(bio !== undefined && { bio: bio || null }),
     ...(image !== undefined && { image: image?.trim() || null }),
-    ...(password !== undefined && { passwordHash: await hashPassword(password) }),
+    ...(password !== undefined && {
+      passwordHash: await hashPassword(password),
+      passwordChangedByToken: changedBy ?? null,
+    }),
   });
   if (!user) throw new Unauthorized('tokenInvalid');
   return authenticated(user);

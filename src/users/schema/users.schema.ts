@@ -12,6 +12,8 @@ export const users = pgTable(
     image: text(),
     /** Moves on with every password change: tokens carry the version they were issued under. */
     tokenVersion: integer().notNull().default(0),
+    /** The id of the token that made the latest password change: that session goes on, every other ends. */
+    passwordChangedByToken: text(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },

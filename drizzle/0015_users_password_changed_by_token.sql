@@ -1,0 +1,1 @@
+ALTER TABLE "users" ADD COLUMN "password_changed_by_token" text;
