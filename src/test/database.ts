@@ -20,7 +20,7 @@ export async function createTestDatabase(
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   if (!migrate) return { url: url.toString(), drop: () => dropDatabase(admin, name) };
-  // DB_PGBOUNCER: the server is a PgBouncer (see src/test/pgbouncer.ts), so no named prepared statements.
+  // DB_PGBOUNCER: the server is a PgBouncer (see ops/pgbouncer.ts), so no named prepared statements.
   const migration = await connect({ url: url.toString(), pgbouncer: process.env.DB_PGBOUNCER === 'true' });
   try {
     await migration.migrate();

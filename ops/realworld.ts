@@ -9,9 +9,9 @@
  * requests; the last line is the total over every request, "N passed, M failed", and the exit code
  * is non-zero when any failed.
  */
-import { createTestDatabase, type TestDatabase } from './database';
-import { printFolder, runFolder, SPEC_DIR, suiteFolders, suiteIsPresent } from './realworld-suite';
-import { startServer } from './server';
+import { createTestDatabase, type TestDatabase } from '../src/test/database';
+import { printFolder, runFolder, SPEC_DIR, suiteFolders, suiteIsPresent } from './lib/realworld-suite';
+import { startServer } from './lib/server';
 
 if (!suiteIsPresent()) {
   console.error(`The RealWorld suite is not in ${SPEC_DIR} (set REALWORLD_SPEC_DIR to the folder holding bruno/).`);

@@ -6,17 +6,13 @@
  * and the reads that decide writes come from the primary. Prints "N passed, M failed".
  */
 import postgres from 'postgres';
-import { createTestDatabase } from './database';
-import { startServer } from './server';
-import { ThrowawayPostgres } from './throwaway-postgres';
+import { createTestDatabase } from '../src/test/database';
+import { Checklist } from './lib/report';
+import { startServer } from './lib/server';
+import { ThrowawayPostgres } from './lib/throwaway-postgres';
 
-let passed = 0;
-let failed = 0;
-function check(name: string, ok: boolean, detail = ''): void {
-  if (ok) passed++;
-  else failed++;
-  console.log(`${ok ? '(pass)' : '(fail)'} ${name}${ok || !detail ? '' : `: ${detail}`}`);
-}
+const checks = new Checklist();
+const check = checks.check.bind(checks);
 
 console.log('Starting a throwaway primary and a streaming replica of it ...');
 const primary = await ThrowawayPostgres.create();
@@ -134,5 +130,4 @@ try {
   primary.destroy();
 }
 
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+checks.finish();

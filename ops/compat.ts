@@ -13,11 +13,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createTestDatabase } from './database';
-import { type FolderOutcome, runFolder, SPEC_DIR, suiteFolders, suiteIsPresent } from './realworld-suite';
-import { startServer } from './server';
+import { createTestDatabase } from '../src/test/database';
+import { type FolderOutcome, runFolder, SPEC_DIR, suiteFolders, suiteIsPresent } from './lib/realworld-suite';
+import { startServer } from './lib/server';
 
-const ROOT = resolve(import.meta.dir, '../..');
+const ROOT = resolve(import.meta.dir, '..');
 const serverUrl = process.env.TEST_DATABASE_URL;
 
 /** A step that could not run: the check fails with this message. */

@@ -5,7 +5,7 @@
  */
 
 import { sql } from 'drizzle-orm';
-import type { Database } from '../src/core/connection';
+import type { Database } from '../../src/core/connection';
 
 export interface SeedSize {
   articles: number;

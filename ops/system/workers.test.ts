@@ -1,10 +1,10 @@
 /** WORKERS=N: several server processes on one port, supervised. */
 import { describe, expect, test } from 'bun:test';
 import { resolve } from 'node:path';
-import { readConfig } from './core/config';
-import { startServer } from './test/server';
+import { readConfig } from '../../src/core/config';
+import { startServer } from '../lib/server';
 
-const ROOT = resolve(import.meta.dir, '..');
+const ROOT = resolve(import.meta.dir, '../..');
 /** The test run's own database on a server, when there is one (src/test/setup.ts). */
 const serverDatabase = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL ? process.env.DATABASE_URL : undefined;
 
@@ -43,7 +43,8 @@ describe('WORKERS', () => {
       const server = await startServer({ DATABASE_URL: serverDatabase as string, WORKERS: '2' });
       const supervisor = server.process.pid;
       const waitFor = async (done: (workers: number[]) => boolean) => {
-        for (let tries = 0; tries < 100 && !done(children(supervisor)); tries++) await Bun.sleep(50);
+        // Up to a minute: restarting a worker is a process start, slow on a loaded machine.
+        for (let tries = 0; tries < 1200 && !done(children(supervisor)); tries++) await Bun.sleep(50);
         return children(supervisor);
       };
       // New connections each time: a kept-alive one may belong to the worker about to be killed.

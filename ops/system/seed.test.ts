@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { sql } from 'drizzle-orm';
-import { connect } from './core/connection';
-import { DEMO_PASSWORD, seed } from './seed';
-import { api } from './test/api';
+import { connect } from '../../src/core/connection';
+import { DEMO_PASSWORD, seed } from '../../src/seed';
+import { api } from '../../src/test/api';
 
-const ROOT = resolve(import.meta.dir, '..');
+const ROOT = resolve(import.meta.dir, '../..');
 
 /** What the demo data looks like from the outside. */
 async function snapshot() {

@@ -1,7 +1,7 @@
 /** The real server process: socket-level limits, outages and shutdown. */
 import { describe, expect, test } from 'bun:test';
 import { connect } from 'node:net';
-import { freePort, startServer } from './test/server';
+import { freePort, startServer } from '../lib/server';
 
 /** Writes raw bytes to the server (`send` is called with a writer) and resolves with what it answers. */
 function rawExchange(origin: string, send: (write: (text: string) => void) => void, timeoutMs = 60_000) {
@@ -128,7 +128,7 @@ describe('the server process', () => {
     } finally {
       await server.stop();
     }
-  }, 120_000);
+  });
 
   test('a body that trickles in is cut off with 408 after 10 s', async () => {
     const server = await startServer();
@@ -146,9 +146,9 @@ describe('the server process', () => {
       expect(text).toContain('{"errors":{"body":["took too long to arrive"]}}');
       // 10 s from the start of the request, with room for a loaded machine; the trickle would take 200 s.
       expect(afterMs).toBeGreaterThan(9_000);
-      expect(afterMs).toBeLessThan(40_000);
+      expect(afterMs).toBeLessThan(60_000);
     } finally {
       await server.stop();
     }
-  }, 120_000);
+  });
 });

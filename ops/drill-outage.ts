@@ -10,9 +10,10 @@
  * Exits non-zero when a promise is broken.
  */
 import postgres from 'postgres';
-import { createTestDatabase } from './database';
-import { startServer } from './server';
-import { ThrowawayPostgres } from './throwaway-postgres';
+import { createTestDatabase } from '../src/test/database';
+import { Checklist } from './lib/report';
+import { startServer } from './lib/server';
+import { ThrowawayPostgres } from './lib/throwaway-postgres';
 
 const WRITERS = 8;
 const BEFORE_MS = 2000;
@@ -35,7 +36,7 @@ const server = await startServer({ DATABASE_URL: database.url }, { quiet: true }
 const api = `${server.origin}/api`;
 const json = { 'content-type': 'application/json' };
 
-let failures: string[] = [];
+const checks = new Checklist();
 try {
   const user = { username: 'driller', email: 'driller@example.com', password: 'password' };
   const registered = await fetch(`${api}/users`, { method: 'POST', headers: json, body: JSON.stringify({ user }) });
@@ -123,25 +124,28 @@ try {
     `  time to recover:           ${recoveryMs === undefined ? 'did not recover' : `${recoveryMs.toFixed(0)} ms after the database was back`}`,
   );
 
-  failures = [
-    ...(lost.length > 0 ? [`${lost.length} acknowledged writes were lost`] : []),
-    ...(acknowledged.length === 0 ? ['no write was acknowledged at all'] : []),
-    ...(duringOutage.length === 0 ? ['no request was made during the outage'] : []),
-    ...(duringOutage.some((o) => o.status !== 503) ? ['a request during the outage got something other than 503'] : []),
-    ...(slowestOutageMs >= 2000 ? ['a request during the outage took 2 s or more'] : []),
-    ...(outcomes.some((o) => typeof o.status === 'number' && o.status >= 500 && o.status !== 503)
-      ? ['a request got a 5xx other than 503']
-      : []),
-    ...(recoveryMs === undefined ? [`no successful write within ${RECOVERY_LIMIT_MS} ms of the restart`] : []),
-  ];
+  console.log('');
+  checks.check('no acknowledged write was lost', lost.length === 0, `${lost.length} lost`);
+  checks.check('writes were acknowledged', acknowledged.length > 0);
+  checks.check('requests were made during the outage', duringOutage.length > 0);
+  checks.check(
+    'every answer during the outage was 503',
+    duringOutage.every((o) => o.status === 503),
+  );
+  checks.check(
+    'every answer during the outage came within 2 s',
+    slowestOutageMs < 2000,
+    `${slowestOutageMs.toFixed(0)} ms`,
+  );
+  checks.check(
+    'no 5xx but 503',
+    !outcomes.some((o) => typeof o.status === 'number' && o.status >= 500 && o.status !== 503),
+  );
+  checks.check(`a write succeeded within ${RECOVERY_LIMIT_MS} ms of the restart`, recoveryMs !== undefined);
 } finally {
   await server.stop();
   await database.drop().catch(() => {});
   pg.destroy();
 }
 
-if (failures.length > 0) {
-  console.error(`\nDrill failed:\n${failures.map((f) => `  - ${f}`).join('\n')}`);
-  process.exit(1);
-}
-console.log('\nDrill passed.');
+checks.finish();

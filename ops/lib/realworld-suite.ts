@@ -1,7 +1,7 @@
 /**
  * RealWorld's official API suite (spec 2.0.0: the Bruno collection generated from upstream's Hurl
  * files), run with @usebruno/cli against a server that is already listening. Used by
- * `test:realworld` (src/test/realworld.ts) and `test:compat` (src/test/compat.ts).
+ * `test:realworld` (ops/realworld.ts) and `test:compat` (ops/compat.ts).
  */
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

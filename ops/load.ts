@@ -12,8 +12,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createTestDatabase, type TestDatabase } from './database';
-import { startServer } from './server';
+import { createTestDatabase, type TestDatabase } from '../src/test/database';
+import { Checklist } from './lib/report';
+import { startServer } from './lib/server';
 
 const { values } = parseArgs({
   options: { seconds: { type: 'string', default: '30' }, connections: { type: 'string', default: '200' } },
@@ -39,7 +40,7 @@ console.log(
   `Load: ${CONNECTIONS} connections for ${SECONDS} s against ${api} (${database ? 'PostgreSQL' : 'embedded database'})`,
 );
 
-let failed = false;
+const checks = new Checklist();
 try {
   // Seed through the API: users who follow each other, articles with tags.
   const tokens: string[] = [];
@@ -150,19 +151,16 @@ try {
     `  server RSS (MiB):  first ${((memory[0] ?? 0) / 1024).toFixed(0)}, middle third ${middleMiB.toFixed(0)}, last third ${lastMiB.toFixed(0)}, max ${(Math.max(...memory) / 1024).toFixed(0)}`,
   );
 
-  const problems = [
-    ...(serverErrors > 0 ? [`${serverErrors} responses were 5xx`] : []),
-    ...(connectionErrors > 0 ? [`${connectionErrors} requests failed to connect`] : []),
-    ...(lastMiB > middleMiB * 1.25 ? ['memory kept growing'] : []),
-  ];
-  if (problems.length > 0) {
-    failed = true;
-    console.error(`\nLoad test failed:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  } else {
-    console.log('\nLoad test passed.');
-  }
+  console.log('');
+  checks.check('no 5xx', serverErrors === 0, `${serverErrors} responses were 5xx`);
+  checks.check('no connection errors', connectionErrors === 0, `${connectionErrors} requests failed to connect`);
+  checks.check(
+    'memory levels off',
+    lastMiB <= middleMiB * 1.25,
+    `${middleMiB.toFixed(0)} MiB, then ${lastMiB.toFixed(0)} MiB`,
+  );
 } finally {
   await server.stop();
   await database?.drop();
 }
-process.exit(failed ? 1 : 0);
+checks.finish();

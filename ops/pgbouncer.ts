@@ -8,10 +8,10 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { join, resolve } from 'node:path';
-import { freePort } from './server';
-import { asPostgres, giveToPostgres, postgresOwnedFolder } from './throwaway-postgres';
+import { freePort } from './lib/server';
+import { asPostgres, giveToPostgres, postgresOwnedFolder } from './lib/throwaway-postgres';
 
-const ROOT = resolve(import.meta.dir, '../..');
+const ROOT = resolve(import.meta.dir, '..');
 const upstream = new URL(process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres');
 
 if (!Bun.which('pgbouncer')) {

@@ -5,6 +5,9 @@ import type { Subprocess } from 'bun';
 
 const ROOT = resolve(import.meta.dir, '../..');
 
+/** How long a started process may take to answer before a harness gives up on it. */
+export const READY_BUDGET_MS = 120_000;
+
 export function freePort(): Promise<number> {
   return new Promise((done, fail) => {
     const probe = createServer().listen(0, '127.0.0.1', () => {
@@ -39,7 +42,7 @@ export interface RunningServer {
  */
 export async function startServer(
   env: Record<string, string> = {},
-  { timeoutMs = 30_000, quiet = false, captureLog = false, root = ROOT } = {},
+  { timeoutMs = READY_BUDGET_MS, quiet = false, captureLog = false, root = ROOT } = {},
 ): Promise<RunningServer> {
   const port = await freePort();
   const { DATABASE_URL: _inherited, ...inherited } = process.env;
@@ -65,16 +68,31 @@ export async function startServer(
   };
   const log = () => new Response(child.stdout as ReadableStream).text();
 
+  try {
+    await waitUntilAnswering(`${origin}/health`, child, timeoutMs);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { origin, process: child, stop, log };
+}
+
+/**
+ * Resolves once `url` answers 2xx; fails when `child` exits first or `timeoutMs` passes. The
+ * budgets are generous on purpose (two minutes by default): a server starting on a 2-core machine
+ * that is busy with other test runs can take tens of seconds, and waiting longer costs nothing
+ * when it is fast.
+ */
+export async function waitUntilAnswering(url: string, child: Subprocess, timeoutMs = READY_BUDGET_MS): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode}`);
-    const up = await fetch(`${origin}/health`).then(
+    if (child.exitCode !== null) throw new Error(`the process exited with code ${child.exitCode}`);
+    const up = await fetch(url).then(
       (response) => response.ok,
       () => false,
     );
-    if (up) return { origin, process: child, stop, log };
+    if (up) return;
     await Bun.sleep(100);
   }
-  await stop();
-  throw new Error(`the server did not answer at ${origin} within ${timeoutMs} ms`);
+  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
 }
