@@ -1,5 +1,5 @@
 /**
- * `bun run db:seed`: a small, realistic demo data set (see README for the demo logins), added
+ * `bun run db:seed`: a small, realistic demo data set (see docs/operations.md for the demo logins), added
  * through the services so it obeys every rule the API does. Safe to rerun: users and articles
  * that already exist are kept as they are, and follows and favorites are idempotent.
  */

@@ -128,7 +128,7 @@ export function renderSection(run: Run): { summary: string; markdown: string; sv
     '',
     workersTable(run),
     '',
-    `![Ratios to the ceilings, ${number(run.articles)} articles](bench/results/${svgName})`,
+    `![Ratios to the ceilings, ${number(run.articles)} articles](ops/bench/results/${svgName})`,
     '',
     '### Query plans (EXPLAIN ANALYZE of the list statements, on this data)',
     '',

@@ -2,7 +2,7 @@ import { t } from 'elysia';
 import { RequiredText } from '../core/models';
 import { Profile } from '../profiles/profiles.model';
 
-/** Limits are documented in README.md ("Input limits"); keep the two in step. */
+/** Limits are documented in docs/api.md ("Input limits"); keep the two in step. */
 const Title = RequiredText({ maxLength: 255, examples: ['How to train your dragon'] });
 const Description = RequiredText({ maxLength: 1000, examples: ['Ever wonder how?'] });
 const Body = RequiredText({ maxLength: 100_000, examples: ['You have to believe'] });

@@ -2,7 +2,7 @@ import { t } from 'elysia';
 import { RequiredText } from '../core/models';
 import { Profile } from '../profiles/profiles.model';
 
-/** Limits are documented in README.md ("Input limits"); keep the two in step. */
+/** Limits are documented in docs/api.md ("Input limits"); keep the two in step. */
 export const NewCommentBody = t.Object({
   comment: t.Object({ body: RequiredText({ maxLength: 10_000, examples: ['Thank you so much!'] }) }),
 });

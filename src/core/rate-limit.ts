@@ -1,7 +1,7 @@
 /**
  * A per-client-address request limit for the routes that hash passwords (register, login),
  * so that password guessing and hash flooding cannot take the server down. The counters
- * live in this process: behind several processes or hosts, each keeps its own (see README).
+ * live in this process: behind several processes or hosts, each keeps its own (see docs/operations.md).
  */
 import type { Elysia } from 'elysia';
 import { rateLimit } from 'elysia-rate-limit';

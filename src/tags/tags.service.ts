@@ -1,6 +1,6 @@
 import { popularTagsJson } from './tags.repository';
 
-/** Enough for any tag cloud; the README documents the cap. */
+/** Enough for any tag cloud; docs/api.md documents the cap. */
 const MAX_TAGS = 500;
 
 /** `{"tags": [...]}` as JSON text, most used first. */

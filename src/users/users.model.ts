@@ -1,7 +1,7 @@
 import { t } from 'elysia';
 import { RequiredText } from '../core/models';
 
-/** Limits are documented in README.md ("Input limits"); keep the two in step. */
+/** Limits are documented in docs/api.md ("Input limits"); keep the two in step. */
 export const Email = t.String({ format: 'email', maxLength: 254, examples: ['jake@jake.jake'] });
 /** A username is a URL path segment (`/api/profiles/:username`): "." and ".." cannot be one. */
 export const Username = t.String({
