@@ -1,6 +1,4 @@
 /** Renders a benchmark run as Markdown (table, chart, plans) and keeps one section per data size. */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 
 export interface Measurement {
   name: string;
@@ -59,36 +57,27 @@ function table(run: Run): string {
   ].join('\n');
 }
 
-/** Horizontal bars: each scenario's ratio to its ceiling, with its target marked. */
+/**
+ * Each scenario's ratio to its ceiling as a Mermaid `xychart-beta` bar chart, which GitHub renders
+ * from the Markdown itself (no image file to keep in step).
+ */
 function chart(run: Run): string {
-  const barHeight = 22;
-  const left = 260;
-  const width = 720;
-  const scale = 400; // pixels for a ratio of 1
-  const items = run.measurements.map((m) => ({ m, r: ratio(run, m) ?? 0 }));
-  const height = items.length * barHeight + 50;
-  const bars = items
-    .map(({ m, r }, i) => {
-      const y = 30 + i * barHeight;
-      const fill = r >= TARGETS[m.ceiling] ? '#3a7d44' : '#c0392b';
-      const target = left + TARGETS[m.ceiling] * scale;
-      return [
-        `<text x="${left - 8}" y="${y + 15}" text-anchor="end" font-size="12">${m.name}</text>`,
-        `<rect x="${left}" y="${y + 3}" width="${Math.min(r, 1.5) * scale}" height="${barHeight - 6}" fill="${fill}"/>`,
-        `<line x1="${target}" x2="${target}" y1="${y}" y2="${y + barHeight}" stroke="#333" stroke-dasharray="3,2"/>`,
-        `<text x="${left + Math.min(r, 1.5) * scale + 6}" y="${y + 15}" font-size="12">${number(r, 2)} (${m.ceiling})</text>`,
-      ].join('');
-    })
-    .join('\n');
+  const items = run.measurements.map((m) => ({
+    label: `${m.name} (${m.ceiling})`,
+    r: ratio(run, m) ?? 0,
+    target: TARGETS[m.ceiling],
+  }));
+  const top = Math.max(1, ...items.map(({ r }) => r));
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif">`,
-    `<title>Each scenario's throughput as a fraction of its ceiling, ${number(run.articles)} articles</title>`,
-    '<rect width="100%" height="100%" fill="white"/>',
-    `<text x="10" y="18" font-size="14" font-weight="bold">Ratio to ceiling, ${number(run.articles)} articles (dashed: target; green: met)</text>`,
-    bars,
-    `<line x1="${left + scale}" x2="${left + scale}" y1="26" y2="${height - 16}" stroke="#999"/>`,
-    `<text x="${left + scale}" y="${height - 4}" font-size="11" text-anchor="middle">1.0 = ceiling</text>`,
-    '</svg>',
+    '```mermaid',
+    'xychart-beta horizontal',
+    `  title "Ratio to ceiling, ${number(run.articles)} articles (bars: measured; line: target)"`,
+    `  x-axis [${items.map(({ label }) => JSON.stringify(label)).join(', ')}]`,
+    `  y-axis "ratio to ceiling" 0 --> ${number(Math.ceil(top * 10) / 10, 1)}`,
+    `  bar [${items.map(({ r }) => number(r, 2)).join(', ')}]`,
+    // The line marks each scenario's target ratio.
+    `  line [${items.map(({ target }) => number(target, 2)).join(', ')}]`,
+    '```',
   ].join('\n');
 }
 
@@ -112,9 +101,8 @@ function workersTable(run: Run): string {
   ].join('\n');
 }
 
-/** The section for BENCHMARKS.md, and the chart it shows (written with `writeChart`). */
-export function renderSection(run: Run): { summary: string; markdown: string; svg: string } {
-  const svgName = chartName(run.articles);
+/** The section for BENCHMARKS.md, chart included. */
+export function renderSection(run: Run): { summary: string; markdown: string } {
   const plans = run.explains
     .map(({ name, plan }) => `<details><summary>${name}</summary>\n\n\`\`\`\n${plan}\n\`\`\`\n\n</details>`)
     .join('\n');
@@ -128,7 +116,7 @@ export function renderSection(run: Run): { summary: string; markdown: string; sv
     '',
     workersTable(run),
     '',
-    `![Ratios to the ceilings, ${number(run.articles)} articles](ops/bench/results/${svgName})`,
+    chart(run),
     '',
     '### Query plans (EXPLAIN ANALYZE of the list statements, on this data)',
     '',
@@ -136,17 +124,7 @@ export function renderSection(run: Run): { summary: string; markdown: string; sv
     '',
     `<!-- data: ${JSON.stringify(data)} -->`,
   ].join('\n');
-  return { summary: `${table(run)}\n\n${workersTable(run)}`, markdown, svg: chart(run) };
-}
-
-function chartName(articles: number): string {
-  return `ratios-${articles}.svg`;
-}
-
-export function writeChart(articles: number, svg: string): void {
-  const resultsDir = join(import.meta.dir, 'results');
-  mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(join(resultsDir, chartName(articles)), svg);
+  return { summary: `${table(run)}\n\n${workersTable(run)}`, markdown };
 }
 
 const HEADER = `# Benchmarks

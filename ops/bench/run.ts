@@ -9,7 +9,7 @@
  * absolute numbers on a shared machine drift from run to run.
  *
  * Writes (except with --smoke, one second per scenario, which CI runs so this never rots) the
- * size's section of BENCHMARKS.md: the table, an SVG chart of the ratios, and EXPLAIN ANALYZE of
+ * size's section of BENCHMARKS.md: the table, a Mermaid chart of the ratios, and EXPLAIN ANALYZE of
  * the list statements.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,7 +23,7 @@ import { createTestDatabase, type TestDatabase } from '../../src/test/database';
 import { hashPassword } from '../../src/users/users.password';
 import { Checklist } from '../lib/report';
 import { startServer } from '../lib/server';
-import { type Measurement, renderSection, replaceSection, type WorkerComparison, writeChart } from './report';
+import { type Measurement, renderSection, replaceSection, type WorkerComparison } from './report';
 import { BENCH_PASSWORD, seedDatabase, sizeFor } from './seed';
 
 const ROOT = resolve(import.meta.dir, '../..');
@@ -334,7 +334,6 @@ if (args.smoke) {
     .text()
     .catch(() => '');
   writeFileSync(file, replaceSection(current, ARTICLES, section.markdown));
-  writeChart(ARTICLES, section.svg);
   log(`wrote the ${ARTICLES}-article section of BENCHMARKS.md`);
 }
 const broken = measurements.filter((m) => m.non2xx > 0);
