@@ -1,2 +1,1 @@
-DROP INDEX "users_username_unique";--> statement-breakpoint
-CREATE UNIQUE INDEX "users_username_unique" ON "users" USING btree (lower("username"));
+CREATE UNIQUE INDEX "users_username_lower_unique" ON "users" USING btree (lower("username"));

@@ -1,5 +1,5 @@
 /**
- * `bun run drill:outage`: stops and restarts PostgreSQL under write load and checks that the
+ * `bun run test:outage`: stops and restarts PostgreSQL under write load and checks that the
  * API degrades and recovers as promised.
  *
  * On a throwaway PostgreSQL of its own (never the shared server), it runs the real server,

@@ -1,5 +1,5 @@
 /**
- * `bun run load [--seconds 30] [--connections 200]`: mixed reads and writes from many
+ * `bun run test:load [--seconds 30] [--connections 200]`: mixed reads and writes from many
  * concurrent clients against the real server, checking that nothing breaks under load.
  *
  * The server gets a fresh database on TEST_DATABASE_URL's server (dropped afterwards) or, when

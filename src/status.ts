@@ -1,23 +1,24 @@
 /**
  * `bun run db:status`: lists the migrations under drizzle/ as applied or pending on DATABASE_URL (or
- * the embedded database), and exits 1 when an applied migration's file was edited after it ran, or
- * the database has a migration the folder lacks (db:migrate refuses to run then). Needs only the
- * database settings.
+ * the embedded database), and exits 1 when an applied migration's file was edited after it ran, the
+ * database has a migration the folder lacks, or a pending one is older than the newest applied (it
+ * would never run): db:migrate refuses to run then. Needs only the database settings.
  */
 import { connect, MIGRATIONS_FOLDER } from './core/connection';
 import { databaseConfig } from './core/database-config';
-import { migrationFiles, migrationStatus, refusal } from './core/migrator';
+import { type MigrationFile, migrationFiles, migrationStatus, refusal } from './core/migrator';
 
 const connection = await connect({ ...databaseConfig, poolMax: 1 });
 try {
-  const status = await migrationStatus(connection.db, migrationFiles(MIGRATIONS_FOLDER));
-  const edited = new Set(status.edited.map((file) => file.tag));
-  const pending = new Set(status.pending.map((file) => file.tag));
+  const files = migrationFiles(MIGRATIONS_FOLDER);
+  const status = await migrationStatus(connection.db, files);
+  const label = (file: MigrationFile): string => {
+    if (status.edited.includes(file)) return 'EDITED ';
+    if (status.outOfOrder.includes(file)) return 'BEHIND ';
+    return status.pending.includes(file) ? 'pending' : 'applied';
+  };
   console.log(`Migrations of ${connection.target}:`);
-  for (const file of migrationFiles(MIGRATIONS_FOLDER)) {
-    const state = edited.has(file.tag) ? 'EDITED ' : pending.has(file.tag) ? 'pending' : 'applied';
-    console.log(`  ${state}  ${file.tag}`);
-  }
+  for (const file of files) console.log(`  ${label(file)}  ${file.tag}`);
   for (const record of status.unknown) {
     console.log(`  UNKNOWN  applied to the database, not in drizzle/ (created_at ${record.createdAt})`);
   }

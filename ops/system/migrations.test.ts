@@ -88,6 +88,21 @@ async function waitForMigratorToQueue(url: string): Promise<void> {
   }
 }
 
+/** Resolves once some session holds db:migrate's advisory lock. */
+async function waitForMigrationLock(url: string): Promise<void> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    for (let tries = 0; tries < 2400; tries++) {
+      const held = await sql`select 1 from pg_locks where locktype = 'advisory' and granted`;
+      if (held.length > 0) return;
+      await Bun.sleep(25);
+    }
+    throw new Error('no migrator took the lock');
+  } finally {
+    await sql.end();
+  }
+}
+
 const quiet = { lockTimeoutMs: 5000, attempts: 5, log: () => {} };
 const allMigrations = migrationFiles(MIGRATIONS_FOLDER).map((file) => file.createdAt);
 
@@ -111,7 +126,7 @@ describe.skipIf(!onServer)('db:migrate on a PostgreSQL server', () => {
     });
     try {
       const first = migrateServer(url, { ...quiet, folder });
-      await Bun.sleep(300);
+      await waitForMigrationLock(url);
       const second = await migrateServer(url, { ...quiet, folder });
       const applied = await first;
 
@@ -200,6 +215,35 @@ describe.skipIf(!onServer)('db:migrate on a PostgreSQL server', () => {
     expect((await api('GET', `/api/articles/${article.slug}`)).status).toBe(200);
   });
 });
+
+test.skipIf(!onServer)(
+  'a pending migration older than the newest applied one is refused: it would never run',
+  async () => {
+    const url = await freshDatabase();
+    expect(await command('src/migrate.ts', { DATABASE_URL: url })).toMatchObject({ exitCode: 0 });
+    // As when a branch that fell behind is merged: its migration sorts before ones already applied.
+    const folder = folderWith({});
+    const journalFile = join(folder, 'meta/_journal.json');
+    const journal = JSON.parse(readFileSync(journalFile, 'utf8'));
+    const behind = (allMigrations[2] ?? 0) + 1;
+    journal.entries.push({
+      idx: journal.entries.length,
+      version: '7',
+      when: behind,
+      tag: '9004_behind',
+      breakpoints: true,
+    });
+    writeFileSync(journalFile, JSON.stringify(journal));
+    writeFileSync(join(folder, '9004_behind.sql'), 'create table never_run (id integer);');
+    try {
+      const attempt = migrateServer(url, { ...quiet, folder });
+
+      await expect(attempt).rejects.toThrow(/9004_behind is pending but older than the newest applied migration/);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  },
+);
 
 describe.skipIf(!onServer)('/ready follows the schema', () => {
   test('503 with the reason on a database that lacks migrations; 200 once migrated, without a restart', async () => {

@@ -13,9 +13,17 @@ function* causes(error: unknown): Generator<Error & PgErrorFields> {
   for (let e: unknown = error; e instanceof Error; e = e.cause) yield e as Error & PgErrorFields;
 }
 
-function violated(error: unknown, sqlState: string): string | undefined {
+function violated(error: unknown, code: string): string | undefined {
   for (const e of causes(error)) {
-    if (e.code === sqlState) return e.constraint_name ?? e.constraint ?? '';
+    if (e.code === code) return e.constraint_name ?? e.constraint ?? '';
+  }
+  return undefined;
+}
+
+/** The first error code along the cause chain (a PostgreSQL SQLSTATE such as "55P03", or a driver's). */
+export function sqlState(error: unknown): string | undefined {
+  for (const e of causes(error)) {
+    if (typeof e.code === 'string') return e.code;
   }
   return undefined;
 }

@@ -1,5 +1,6 @@
 /** Bad input, hostile strings and response headers, through the HTTP app. */
 import { describe, expect, test } from 'bun:test';
+import { app } from '../app';
 import { api, createArticle, registerUser, uniqueName } from '../test/api';
 
 describe('bad input gets a clear 4xx with an errors body', () => {
@@ -38,6 +39,19 @@ describe('bad input gets a clear 4xx with an errors body', () => {
       expect(response.status).toBe(415);
       expect(response.body).toEqual({ errors: { body: ['must be JSON, sent with Content-Type: application/json'] } });
     }
+  });
+
+  test('a body sent with no Content-Type at all: 415, not silently ignored', async () => {
+    const body = JSON.stringify({ user: { email: 'a@b.c', password: 'whatever1' } });
+    const response = await app.handle(
+      new Request('http://localhost/api/users/login', {
+        method: 'POST',
+        body: new Blob([body]).stream(),
+        headers: { 'content-length': String(body.length) },
+      }),
+    );
+
+    expect(response.status).toBe(415);
   });
 
   test('the JSON media type is matched in any letter case, with parameters', async () => {

@@ -4,10 +4,11 @@
  * no stack traces) ever reaches a client.
  */
 import { type ValueError, ValueErrorType } from '@sinclair/typebox/errors';
-import { type AnyElysia, Elysia } from 'elysia';
+import { Elysia } from 'elysia';
+import { parseJsonBody } from './body';
 import { config } from './config';
 import { databaseUnavailable, unstorableText } from './database-errors';
-import { AppError, type ErrorFields, Invalid, MESSAGES, NotFound, UnsupportedMediaType } from './errors';
+import { AppError, type ErrorFields, Invalid, MESSAGES, NotFound } from './errors';
 import { logger } from './logger';
 import { BLANK } from './models';
 
@@ -65,8 +66,9 @@ function describeUnion(issue: ValueError): string {
 
 /**
  * One message per field: a missing field is reported as such, else the first problem found. In a
- * body, a blank value that fails its field's rules is "can't be blank", whatever rule it failed (an
- * email's format, a password's length): the contract's message for a required field left empty.
+ * body, a blank value of a field that must be filled in (MUST_BE_FILLED) is "can't be blank",
+ * whatever rule it failed (an email's format, a password's length): the contract's message for a
+ * required field left empty.
  */
 function validationFields(issues: readonly ValueError[], part: string): ErrorFields {
   const fields: ErrorFields = {};
@@ -74,7 +76,11 @@ function validationFields(issues: readonly ValueError[], part: string): ErrorFie
     // Unknown properties are ignored, not refused; they only show up here beside a real problem.
     if (issue.type === ValueErrorType.ObjectAdditionalProperties) continue;
     const field = fieldOf(issue.path ?? '');
-    const blank = part === 'body' && typeof issue.value === 'string' && BLANK.test(issue.value);
+    const blank =
+      part === 'body' &&
+      (issue.schema as { mustBeFilled?: boolean }).mustBeFilled === true &&
+      typeof issue.value === 'string' &&
+      BLANK.test(issue.value);
     if (fields[field] === undefined || issue.type === ValueErrorType.ObjectRequiredProperty) {
       fields[field] = [blank ? MESSAGES.blank : describe(issue)];
     }
@@ -155,65 +161,6 @@ function pathOf(url: string): string {
   return url.slice(start, query === -1 ? undefined : query);
 }
 
-/** Our bodies nest three levels deep; a deeper one is refused before it is parsed (deep nesting overflowed the validator's stack). */
-const MAX_JSON_DEPTH = 32;
-/** A body must have arrived this long after the request started (a trickled one holds a connection open). */
-const BODY_TIMEOUT_MS = 10_000;
-
-/** Whether JSON text nests deeper than `limit`, found in one pass without recursion. */
-function nestsDeeperThan(text: string, limit: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c)
-        i++; // a backslash escapes the next character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
-      if (++depth > limit) return true;
-    } else if (c === 0x7d || c === 0x5d) depth--;
-  }
-  return false;
-}
-
-/** The body as text, or 408 when it has not all arrived in time, 413 when it is over the limit. */
-async function bodyText(request: Request): Promise<string> {
-  let timer: Timer | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new AppError(408, { body: ['took too long to arrive'] })), BODY_TIMEOUT_MS);
-  });
-  try {
-    const text = await Promise.race([request.text(), late]);
-    if (text.length > config.maxBodyBytes) {
-      throw new AppError(413, { body: [`is too large (maximum is ${config.maxBodyBytes} bytes)`] });
-    }
-    return text;
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/**
- * The one body rule: a request body is JSON, sent as `application/json` (any letter case, any
- * parameters), else 415. Parsed here rather than by Elysia so that the rule holds whatever the
- * case of the media type, and so that depth and arrival time are bounded first.
- */
-async function parseJsonBody(request: Request, contentType: string): Promise<unknown> {
-  if (contentType.trim().toLowerCase() !== 'application/json') throw new UnsupportedMediaType();
-  const text = await bodyText(request);
-  if (text.trim() === '') return null;
-  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
-    throw new Invalid({ body: [`is nested too deeply (at most ${MAX_JSON_DEPTH} levels)`] });
-  }
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new Invalid({ body: ['is not valid JSON'] });
-  }
-}
-
 const UNSTORABLE = 'must not contain NUL characters or invalid Unicode';
 
 /**
@@ -231,10 +178,8 @@ export const httpPolicy = new Elysia({ name: 'http-policy' })
       return { errors: { body: [`is too large (maximum is ${config.maxBodyBytes} bytes)`] } };
     }
   })
-  // Elysia passes the media type without its parameters, and '' when the request has no body.
-  .onParse({ as: 'global' }, ({ request }, contentType) =>
-    contentType === '' ? undefined : parseJsonBody(request, contentType),
-  )
+  // Elysia passes the media type without its parameters ('' when the header is missing).
+  .onParse({ as: 'global' }, ({ request }, contentType) => parseJsonBody(request, contentType))
   .onBeforeHandle({ as: 'global' }, ({ params, query, body }) => {
     const param = firstUnstorableString(params);
     if (param) throw new NotFound(param);
@@ -272,34 +217,3 @@ export const httpPolicy = new Elysia({ name: 'http-policy' })
     logger.error({ error: loggable(error) }, 'unhandled error');
     return reply(500, { server: ['an unexpected error occurred'] });
   });
-
-/** Whether a route's path (`/api/articles/:slug`) matches a request path, segment by segment. */
-function routeMatches(route: string, path: string): boolean {
-  const routeSegments = route.split('/');
-  const pathSegments = path.split('/');
-  if (routeSegments.length !== pathSegments.length) return false;
-  return routeSegments.every((segment, i) =>
-    segment.startsWith(':') ? pathSegments[i] !== '' : segment === pathSegments[i],
-  );
-}
-
-/**
- * A request no route answers: 405 with an `Allow` header when its path exists for other methods,
- * else 404. A plugin function, so that it reads the routes of the app it is used on; use it before
- * httpPolicy so that this answer comes first.
- */
-export function unmatchedRoutes<App extends AnyElysia>(app: App): App {
-  app.onError({ as: 'global' }, ({ code, path, request, set }) => {
-    if (code !== 'NOT_FOUND') return;
-    const allowed = new Set(
-      app.routes
-        .filter((route) => !route.path.includes('*') && routeMatches(route.path, path))
-        .map((route) => route.method.toUpperCase()),
-    );
-    if (allowed.size === 0 || allowed.has(request.method.toUpperCase())) return;
-    set.status = 405;
-    set.headers.allow = [...allowed, 'OPTIONS'].join(', ');
-    return { errors: { method: [`${request.method} is not allowed here (allowed: ${set.headers.allow})`] } };
-  });
-  return app;
-}

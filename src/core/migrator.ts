@@ -23,6 +23,7 @@ import { drizzle } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import type { Database } from './connection';
+import { sqlState } from './database-errors';
 
 /** drizzle's bookkeeping table, as its migrator creates it. */
 const migrationRecords = pgSchema('drizzle').table('__drizzle_migrations', {
@@ -42,6 +43,11 @@ export interface MigrationFile {
 export interface MigrationStatus {
   applied: MigrationFile[];
   pending: MigrationFile[];
+  /**
+   * Pending, but older than the newest applied migration (merged from a branch that fell behind):
+   * drizzle applies only files newer than its last record, so these would never run.
+   */
+  outOfOrder: MigrationFile[];
   /** Applied, but the file has changed since (its hash differs from the recorded one). */
   edited: MigrationFile[];
   /** Recorded in the database, with no file in the folder: applied by a newer version, or deleted. */
@@ -74,7 +80,7 @@ async function appliedRecords(db: Database): Promise<{ createdAt: number; hash: 
       .orderBy(asc(migrationRecords.createdAt));
     return rows.map(({ createdAt, hash }) => ({ createdAt: Number(createdAt), hash }));
   } catch (error) {
-    const code = errorCode(error);
+    const code = sqlState(error);
     if (code === UNDEFINED_TABLE || code === UNDEFINED_SCHEMA) return [];
     throw error;
   }
@@ -85,9 +91,12 @@ export async function migrationStatus(db: Database, files: MigrationFile[]): Pro
   const records = await appliedRecords(db);
   const recorded = new Map(records.map((record) => [record.createdAt, record.hash]));
   const known = new Set(files.map((file) => file.createdAt));
+  const newestApplied = Math.max(0, ...records.map((record) => record.createdAt));
+  const pending = files.filter((file) => !recorded.has(file.createdAt));
   return {
     applied: files.filter((file) => recorded.has(file.createdAt)),
-    pending: files.filter((file) => !recorded.has(file.createdAt)),
+    pending,
+    outOfOrder: pending.filter((file) => file.createdAt <= newestApplied),
     edited: files.filter((file) => recorded.has(file.createdAt) && recorded.get(file.createdAt) !== file.hash),
     unknown: records.filter((record) => !known.has(record.createdAt)),
   };
@@ -96,6 +105,10 @@ export async function migrationStatus(db: Database, files: MigrationFile[]): Pro
 /** Why the migrator must not run on this database, or undefined when it may. */
 export function refusal(status: MigrationStatus): string | undefined {
   const reasons = [
+    ...status.outOfOrder.map(
+      (file) =>
+        `${file.tag} is pending but older than the newest applied migration, so it would never run (give it a new journal time by generating it again)`,
+    ),
     ...status.edited.map((file) => `${file.tag} was edited after it was applied (its hash differs from the record)`),
     ...status.unknown.map(
       (record) => `the database has a migration the folder lacks (created_at ${record.createdAt}, hash ${record.hash})`,
@@ -159,7 +172,7 @@ export async function migrateServer(url: string, options: MigrateOptions): Promi
         return status.pending;
       } catch (error) {
         const blockers = await watch.stop();
-        if (errorCode(error) !== LOCK_NOT_AVAILABLE) throw error;
+        if (sqlState(error) !== LOCK_NOT_AVAILABLE) throw error;
         const who = blockers.length > 0 ? blockers.join('; ') : 'a session that had ended by the time it was looked up';
         if (attempt >= options.attempts) {
           throw new MigrationError(
@@ -218,12 +231,4 @@ function watchBlockers(url: string, migratorPid: number) {
       return stopped;
     },
   };
-}
-
-function errorCode(error: unknown): string | undefined {
-  for (let e: unknown = error; e instanceof Error; e = e.cause) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-  }
-  return undefined;
 }

@@ -14,12 +14,15 @@ const INVISIBLE = '\\s\\u00AD\\u061C\\u180E\\u200B-\\u200F\\u202A-\\u202E\\u2060
 export const BLANK = new RegExp(`^[${INVISIBLE}]*$`);
 
 /**
- * Text a request must fill in: it needs a visible character. Blank text ("", whitespace, a
- * zero-width space) fails it, and src/core/http.ts reports any failure of a blank value as the
- * contract's "can't be blank".
+ * Marks a string field the client must fill in: whatever rule a blank value there breaks (a format,
+ * a length, a pattern), src/core/http.ts reports it as the contract's "can't be blank". Fields that
+ * may be blank (bio, image) do not carry it.
  */
+export const MUST_BE_FILLED = { mustBeFilled: true } as const;
+
+/** Text a request must fill in: it needs a visible character ("", whitespace, a zero-width space are blank). */
 export function RequiredText(options: StringOptions = {}) {
-  return t.String({ minLength: 1, pattern: `[^${INVISIBLE}]`, ...options });
+  return t.String({ minLength: 1, pattern: `[^${INVISIBLE}]`, ...MUST_BE_FILLED, ...options });
 }
 
 /** Every error body: `{"errors": {"<key>": ["<message>", ...]}}`. */

@@ -20,7 +20,9 @@ export function clientAddress(request: Request, server: Server | null, hops = co
       .split(',')
       .map((entry) => entry.trim())
       .filter(Boolean);
-    const seenByOutermostProxy = entries[Math.max(0, entries.length - hops)];
+    // Fewer entries than proxies: the request skipped one, and the leftmost entry is the client's own
+    // writing. The socket's peer is then the only address not taken on the client's word.
+    const seenByOutermostProxy = entries.length >= hops ? entries[entries.length - hops] : undefined;
     if (seenByOutermostProxy) return seenByOutermostProxy;
   }
   return server?.requestIP(request)?.address ?? 'unknown';

@@ -1,17 +1,18 @@
 import { t } from 'elysia';
-import { RequiredText } from '../core/models';
+import { MUST_BE_FILLED, RequiredText } from '../core/models';
 
 /** Limits are documented in docs/api.md ("Input limits"); keep the two in step. */
-export const Email = t.String({ format: 'email', maxLength: 254, examples: ['jake@jake.jake'] });
+export const Email = t.String({ format: 'email', maxLength: 254, ...MUST_BE_FILLED, examples: ['jake@jake.jake'] });
 /** A username is a URL path segment (`/api/profiles/:username`): "." and ".." cannot be one. */
 export const Username = t.String({
   minLength: 1,
   maxLength: 64,
+  ...MUST_BE_FILLED,
   pattern: '^(?!\\.{1,2}$)[A-Za-z0-9_.-]+$',
   patternHint: "may only contain letters, digits, '_', '-' and '.', and may not be '.' or '..'",
   examples: ['jake'],
 });
-export const Password = t.String({ minLength: 8, maxLength: 256, examples: ['jakejake'] });
+export const Password = t.String({ minLength: 8, maxLength: 256, ...MUST_BE_FILLED, examples: ['jakejake'] });
 /** Profile text that a client may clear by sending null or "". */
 const Bio = t.Nullable(t.String({ maxLength: 1000 }));
 /** A picture's address: http or https only (never `javascript:` or `data:`); blank clears it. */

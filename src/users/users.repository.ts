@@ -11,6 +11,7 @@ type NewUserRow = typeof users.$inferInsert;
 /** The database decides uniqueness; a violation becomes the contract's 409 for that field. */
 const TAKEN = {
   users_email_unique: () => new Conflict('email'),
+  users_username_lower_unique: () => new Conflict('username'),
   users_username_unique: () => new Conflict('username'),
 };
 

@@ -332,6 +332,14 @@ describe('profile images', () => {
     },
   );
 
+  test('an invisible character is not an address (blank is allowed here, so no "can\'t be blank")', async () => {
+    const user = await registerUser();
+    const response = await api('PUT', '/api/user', { token: user.token, body: { user: { image: '\u200B' } } });
+
+    expect(response.status).toBe(422);
+    expect(response.body).toEqual({ errors: { image: ['must be an http or https URL'] } });
+  });
+
   test('http and https addresses are kept; blank clears the image', async () => {
     const user = await registerUser();
     const set = (image: string | null) => api('PUT', '/api/user', { token: user.token, body: { user: { image } } });

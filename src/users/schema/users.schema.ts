@@ -21,6 +21,9 @@ export const users = pgTable(
     // Emails are unique whatever their case; lookups use the same expression, so they use this index.
     uniqueIndex('users_email_unique').on(sql`lower(${table.email})`),
     // Usernames too, so that `Admin` and `admin` cannot both exist; lookups use the same expression.
-    uniqueIndex('users_username_unique').on(sql`lower(${table.username})`),
+    uniqueIndex('users_username_lower_unique').on(sql`lower(${table.username})`),
+    // Superseded by the index above. Kept while instances of the previous version (which look usernames
+    // up exactly) may still be serving; a later migration drops it (expand, then contract).
+    uniqueIndex('users_username_unique').on(table.username),
   ],
 );

@@ -1,0 +1,70 @@
+/**
+ * The one rule for request bodies: JSON, sent as `application/json` (any letter case, any
+ * parameters), else 415; bounded in size, depth and arrival time. Used by src/core/http.ts as the
+ * app's only body parser, so that the rule holds whatever the case of the media type and every bound
+ * is checked before anything else looks at the body.
+ */
+import { config } from './config';
+import { AppError, Invalid, UnsupportedMediaType } from './errors';
+
+/** Whether the request carries a body at all (declared by its length or by chunked transfer). */
+function hasBody(request: Request): boolean {
+  return Number(request.headers.get('content-length') ?? 0) > 0 || request.headers.has('transfer-encoding');
+}
+
+/** Our bodies nest three levels deep; a deeper one is refused before it is parsed (deep nesting overflowed the validator's stack). */
+const MAX_JSON_DEPTH = 32;
+/** A body must have arrived this long after the request started (a trickled one holds a connection open). */
+const BODY_TIMEOUT_MS = 10_000;
+
+/** Whether JSON text nests deeper than `limit`, found in one pass without recursion. */
+function nestsDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
+/** The body as text, or 408 when it has not all arrived in time, 413 when it is over the limit. */
+async function bodyText(request: Request): Promise<string> {
+  let timer: Timer | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new AppError(408, { body: ['took too long to arrive'] })), BODY_TIMEOUT_MS);
+  });
+  try {
+    const text = await Promise.race([request.text(), late]);
+    // A character may take up to three bytes: count bytes only when the characters could be too many.
+    if (text.length * 3 > config.maxBodyBytes && Buffer.byteLength(text) > config.maxBodyBytes) {
+      throw new AppError(413, { body: [`is too large (maximum is ${config.maxBodyBytes} bytes)`] });
+    }
+    return text;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The request's JSON body (null when it is empty), undefined when there is none; throws the 4xx otherwise. */
+export async function parseJsonBody(request: Request, contentType: string): Promise<unknown> {
+  if (contentType === '' && !hasBody(request)) return undefined;
+  if (contentType.trim().toLowerCase() !== 'application/json') throw new UnsupportedMediaType();
+  const text = await bodyText(request);
+  if (text.trim() === '') return null;
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+    throw new Invalid({ body: [`is nested too deeply (at most ${MAX_JSON_DEPTH} levels)`] });
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Invalid({ body: ['is not valid JSON'] });
+  }
+}
