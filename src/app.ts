@@ -12,6 +12,7 @@ import { apiDocs } from './core/docs';
 import { httpPolicy } from './core/http';
 import { requestLog } from './core/request-log';
 import { unmatchedRoutes } from './core/routes';
+import { tracing } from './core/tracing';
 import { healthController } from './health/health.controller';
 import { profilesController } from './profiles/profiles.controller';
 import { tagsController } from './tags/tags.controller';
@@ -19,6 +20,7 @@ import { TOKEN_IGNORED_HEADER } from './users/users.auth';
 import { usersController } from './users/users.controller';
 
 export const app = new Elysia({ name: 'conduit' })
+  .use(tracing)
   .use(requestLog)
   .use(unmatchedRoutes)
   .use(httpPolicy)

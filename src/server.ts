@@ -2,7 +2,7 @@
 import { app } from './app';
 import { config } from './core/config';
 import { logger } from './core/logger';
-import { isWorker } from './core/workers';
+import { answerSupervisor, isWorker } from './core/workers';
 import { databaseDescription, disconnectDatabase, pendingMigrations } from './health/health.repository';
 
 /** How long a shutdown waits for in-flight requests before cutting them off. */
@@ -66,6 +66,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 
 // A worker whose supervisor died (killed outright, say) stops too, rather than serve on unsupervised.
 if (isWorker()) {
+  answerSupervisor();
   const supervisor = process.ppid;
   setInterval(() => {
     if (process.ppid !== supervisor && !shuttingDown) {

@@ -2,6 +2,7 @@ import { and, desc, eq, inArray, type SQL, type SQLWrapper, sql } from 'drizzle-
 import { db, primaryDb } from '../core/database';
 import { rethrowConstraintViolation, violatedUniqueConstraint } from '../core/database-errors';
 import { NotFound, Unauthorized } from '../core/errors';
+import { dbOperation } from '../core/metrics';
 import { isoTime } from '../core/sql';
 import { authorJson } from '../profiles/profiles.repository';
 import { follows } from '../profiles/schema/follows.schema';
@@ -239,6 +240,7 @@ export async function articlesPageJson(
   page: { limit: number; offset: number },
   viewerId: number | null,
 ): Promise<string> {
+  using _operation = dbOperation('articles.articlesPageJson');
   const key = filterKey(filters);
   let statement = pageStatements.get(key);
   if (!statement) {
@@ -294,6 +296,7 @@ export async function articleJsonBySlug(
   viewerId: number | null,
   { fresh = false } = {},
 ): Promise<string | undefined> {
+  using _operation = dbOperation('articles.articleJsonBySlug');
   const statement = fresh ? articleFromPrimary : articleFromReplica;
   const [row] = await statement.execute({ slug, viewer: viewerId ?? 0 });
   return row?.json;
@@ -301,6 +304,7 @@ export async function articleJsonBySlug(
 
 /** Just enough to decide who may change an article. */
 export async function findArticleOwnership(slug: string) {
+  using _operation = dbOperation('articles.findArticleOwnership');
   // From the primary: the author may change or delete an article they created a moment ago.
   const [row] = await primaryDb
     .select({ id: articles.id, authorId: articles.authorId, title: articles.title })
@@ -326,6 +330,7 @@ export async function insertArticle(
   tagList: string[],
   slugs: Iterable<string>,
 ): Promise<string> {
+  using _operation = dbOperation('articles.insertArticle');
   const insert = db.transaction(async (tx) => {
     for (const slug of slugs) {
       const [inserted] = await tx
@@ -348,7 +353,8 @@ export async function insertArticle(
     }
     throw new Error('no free slug among the candidates');
   });
-  return insert.catch((error) => rethrowConstraintViolation(error, GONE));
+  // Awaited here: the measurement (`using`) ends when this function returns, not when the promise settles.
+  return await insert.catch((error) => rethrowConstraintViolation(error, GONE));
 }
 
 type Transaction = Parameters<Parameters<typeof db.transaction>[0]>[0];
@@ -396,7 +402,9 @@ export async function updateArticle(
   tagList: string[] | undefined,
   slugs: Iterable<string> | undefined,
 ): Promise<string> {
-  return db.transaction(async (tx) => {
+  using _operation = dbOperation('articles.updateArticle');
+  // Awaited here: the measurement (`using`) ends when this function returns, not when the promise settles.
+  return await db.transaction(async (tx) => {
     const update = (runner: Pick<typeof tx, 'update'>, slug?: string) =>
       runner
         .update(articles)
@@ -446,6 +454,7 @@ export async function updateArticle(
 
 /** Its comments, favorites and tag links go with it (ON DELETE CASCADE); the counters go down. */
 export async function deleteArticle(id: number): Promise<void> {
+  using _operation = dbOperation('articles.deleteArticle');
   await db.transaction(async (tx) => {
     // Lock the article first: a second, concurrent delete waits here and then finds nothing to count.
     const [locked] = await tx
@@ -466,6 +475,7 @@ export async function deleteArticle(id: number): Promise<void> {
 
 /** Idempotent; does nothing when no article has this slug. */
 export async function insertFavorite(userId: number, slug: string): Promise<void> {
+  using _operation = dbOperation('articles.insertFavorite');
   await db
     .insert(favorites)
     .select(
@@ -484,6 +494,7 @@ export async function insertFavorite(userId: number, slug: string): Promise<void
 }
 
 export async function deleteFavorite(userId: number, slug: string): Promise<void> {
+  using _operation = dbOperation('articles.deleteFavorite');
   await db
     .delete(favorites)
     .where(

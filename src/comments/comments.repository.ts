@@ -3,6 +3,7 @@ import { articles } from '../articles/schema/articles.schema';
 import { db, primaryDb } from '../core/database';
 import { rethrowConstraintViolation } from '../core/database-errors';
 import { NotFound, Unauthorized } from '../core/errors';
+import { dbOperation } from '../core/metrics';
 import { isoTime } from '../core/sql';
 import { authorJson } from '../profiles/profiles.repository';
 import { users } from '../users/schema/users.schema';
@@ -42,12 +43,14 @@ const commentsStatement = db
   .prepare('comments_of_article');
 
 export async function commentsJson(slug: string, viewerId: number | null): Promise<string | undefined> {
+  using _operation = dbOperation('comments.commentsJson');
   const [row] = await commentsStatement.execute({ slug, viewer: viewerId ?? 0 });
   return row?.json;
 }
 
 /** The id of the article with this slug, if there is one. */
 export async function findArticleId(slug: string): Promise<number | undefined> {
+  using _operation = dbOperation('comments.findArticleId');
   // From the primary, like every read that decides a write.
   const [row] = await primaryDb.select({ id: articles.id }).from(articles).where(eq(articles.slug, slug));
   return row?.id;
@@ -55,6 +58,7 @@ export async function findArticleId(slug: string): Promise<number | undefined> {
 
 /** Adds a comment and returns `{"comment": {...}}` with its author as JSON text, in one statement. */
 export async function insertComment(articleId: number, authorId: number, body: string): Promise<string> {
+  using _operation = dbOperation('comments.insertComment');
   // On the primary explicitly: a statement that starts WITH counts as a read for the replica router.
   const inserted = primaryDb
     .$with('inserted')
@@ -76,6 +80,7 @@ export async function insertComment(articleId: number, authorId: number, body: s
 
 /** Whether the article exists, and if the comment belongs to it, who wrote the comment. */
 export async function findCommentOwnership(slug: string, commentId: number) {
+  using _operation = dbOperation('comments.findCommentOwnership');
   const [row] = await primaryDb
     .select({ articleId: articles.id, commentAuthorId: comments.authorId })
     .from(articles)
@@ -85,5 +90,6 @@ export async function findCommentOwnership(slug: string, commentId: number) {
 }
 
 export async function deleteComment(commentId: number): Promise<void> {
+  using _operation = dbOperation('comments.deleteComment');
   await db.delete(comments).where(eq(comments.id, commentId));
 }

@@ -108,6 +108,24 @@ export function readConfig(env: Env) {
     corsOrigins: origins(env.CORS_ORIGINS),
     logLevel: logLevel(env.LOG_LEVEL),
     database,
+    metrics: {
+      /** METRICS_ENABLED=false turns request, database and process metrics off (GET /metrics answers 404). */
+      enabled: !['false', '0', 'no'].includes((env.METRICS_ENABLED ?? '').toLowerCase()),
+      /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
+      token: env.METRICS_TOKEN || undefined,
+    },
+    /**
+     * Traces go out over OTLP when an exporter endpoint is configured with the standard variables
+     * (OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT; OTEL_SDK_DISABLED=true or
+     * OTEL_TRACES_EXPORTER=none turn them off again). The OpenTelemetry SDK reads the rest itself.
+     */
+    tracing: {
+      enabled:
+        Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) &&
+        env.OTEL_SDK_DISABLED !== 'true' &&
+        env.OTEL_TRACES_EXPORTER !== 'none',
+      serviceName: env.OTEL_SERVICE_NAME || 'conduit',
+    },
     jwt: {
       secret: jwtSecret || DEVELOPMENT_JWT_SECRET,
       usingDevelopmentSecret: jwtSecret === '',

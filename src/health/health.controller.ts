@@ -1,9 +1,10 @@
 import { Elysia, t } from 'elysia';
-import { assertReady } from './health.service';
+import { registry } from '../core/metrics';
+import { assertReady, scrape } from './health.service';
 
 const Status = t.Object({ status: t.String() });
 
-/** Operational endpoints, outside /api: liveness for restarts, readiness for load balancers. */
+/** Operational endpoints, outside /api: liveness for restarts, readiness for load balancers, metrics for Prometheus. */
 export const healthController = new Elysia({ name: 'health.controller', detail: { tags: ['Operations'] } })
   .get('/health', () => ({ status: 'ok' }), {
     response: Status,
@@ -16,4 +17,15 @@ export const healthController = new Elysia({ name: 'health.controller', detail: 
       return { status: 'ready' };
     },
     { response: Status, detail: { summary: 'Readiness: the database answers and has every migration' } },
+  )
+  .get(
+    '/metrics',
+    async ({ headers }) =>
+      new Response(await scrape(headers.authorization), { headers: { 'content-type': registry.contentType } }),
+    {
+      detail: {
+        summary: 'Metrics in the Prometheus text format (Authorization: Bearer <METRICS_TOKEN> when that is set)',
+        responses: { 200: { description: 'Prometheus text exposition format' } },
+      },
+    },
   );

@@ -1,4 +1,7 @@
-import { AppError } from '../core/errors';
+import { timingSafeEqual } from 'node:crypto';
+import { config } from '../core/config';
+import { AppError, NotFound, Unauthorized } from '../core/errors';
+import { hostMetrics } from '../core/workers';
 import { pendingMigrations } from './health.repository';
 
 /**
@@ -17,4 +20,20 @@ export async function assertReady(): Promise<void> {
       ],
     });
   }
+}
+
+/**
+ * The Prometheus text for a scrape: 404 when metrics are off; with METRICS_TOKEN set, only for
+ * `Authorization: Bearer <token>` (compared in constant time).
+ */
+export async function scrape(authorization: string | undefined): Promise<string> {
+  if (!config.metrics.enabled) throw new NotFound('route');
+  const expected = config.metrics.token;
+  if (expected !== undefined) {
+    if (!authorization) throw new Unauthorized('tokenMissing');
+    const given = Buffer.from(authorization);
+    const wanted = Buffer.from(`Bearer ${expected}`);
+    if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) throw new Unauthorized('tokenInvalid');
+  }
+  return hostMetrics();
 }

@@ -2,6 +2,7 @@ import { and, eq, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import { db, primaryDb } from '../core/database';
 import { rethrowConstraintViolation } from '../core/database-errors';
 import { NotFound, Unauthorized } from '../core/errors';
+import { dbOperation } from '../core/metrics';
 import { users } from '../users/schema/users.schema';
 import { follows } from './schema/follows.schema';
 
@@ -37,6 +38,7 @@ const profileFromPrimary = profileStatement(primaryDb, 'profile_by_username_fres
 
 /** `fresh` reads the primary, for follows: the user followed may have registered a moment ago. */
 export async function findProfile(username: string, viewerId: number | null, { fresh = false } = {}) {
+  using _operation = dbOperation('profiles.findProfile');
   const statement = fresh ? profileFromPrimary : profileFromReplica;
   const [row] = await statement.execute({ username, viewer: viewerId ?? 0 });
   return row;
@@ -46,6 +48,7 @@ export type ProfileRow = NonNullable<Awaited<ReturnType<typeof findProfile>>>;
 
 /** Idempotent: following someone twice leaves one row. */
 export async function insertFollow(followerId: number, followedId: number): Promise<void> {
+  using _operation = dbOperation('profiles.insertFollow');
   await db
     .insert(follows)
     .values({ followerId, followedId })
@@ -59,5 +62,6 @@ export async function insertFollow(followerId: number, followedId: number): Prom
 }
 
 export async function deleteFollow(followerId: number, followedId: number): Promise<void> {
+  using _operation = dbOperation('profiles.deleteFollow');
   await db.delete(follows).where(and(eq(follows.followerId, followerId), eq(follows.followedId, followedId)));
 }

@@ -1,5 +1,6 @@
 import { asc, desc, gt, sql } from 'drizzle-orm';
 import { db } from '../core/database';
+import { dbOperation } from '../core/metrics';
 import { tags } from './schema/tags.schema';
 
 /** The tags in use, most used first, then alphabetically: a walk along tags_popular_idx. */
@@ -18,6 +19,7 @@ const popularTagsStatement = db
   .prepare('popular_tags');
 
 export async function popularTagsJson(limit: number): Promise<string> {
+  using _operation = dbOperation('tags.popularTagsJson');
   const [row] = await popularTagsStatement.execute({ limit });
   return row?.json ?? '{"tags":[]}';
 }

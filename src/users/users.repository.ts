@@ -2,6 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import { primaryDb as db } from '../core/database';
 import { rethrowConstraintViolation } from '../core/database-errors';
 import { Conflict } from '../core/errors';
+import { dbOperation } from '../core/metrics';
 import { users } from './schema/users.schema';
 
 // Accounts are read from the primary: a login right after registering must find the new user.
@@ -16,6 +17,7 @@ const TAKEN = {
 };
 
 export async function insertUser(user: NewUserRow): Promise<UserRow> {
+  using _operation = dbOperation('users.insertUser');
   try {
     const [row] = await db.insert(users).values(user).returning();
     return row as UserRow;
@@ -38,17 +40,20 @@ export type TokenState = NonNullable<Awaited<ReturnType<typeof findTokenState>>>
  * made for every request that needs a signed-in user.
  */
 export async function findTokenState(id: number) {
+  using _operation = dbOperation('users.findTokenState');
   const [row] = await tokenStateStatement.execute({ id });
   return row;
 }
 
 export async function findUserById(id: number): Promise<UserRow | undefined> {
+  using _operation = dbOperation('users.findUserById');
   const [row] = await db.select().from(users).where(eq(users.id, id));
   return row;
 }
 
 /** Case-insensitive, through the lower(email) unique index. */
 export async function findUserByEmail(email: string): Promise<UserRow | undefined> {
+  using _operation = dbOperation('users.findUserByEmail');
   const [row] = await db.select().from(users).where(sql`lower(${users.email}) = lower(${email})`);
   return row;
 }
@@ -59,6 +64,7 @@ export async function findUserByEmail(email: string): Promise<UserRow | undefine
  * made the change (`changes.passwordChangedByToken`): every other token issued before stops working.
  */
 export async function updateUser(id: number, changes: Partial<NewUserRow>): Promise<UserRow | undefined> {
+  using _operation = dbOperation('users.updateUser');
   try {
     const [row] = await db
       .update(users)
