@@ -22,6 +22,8 @@ interface Run {
   measurements: Measurement[];
   /** req/s with WORKERS=1 and WORKERS=2, taking turns (server database only). */
   workerComparison: WorkerComparison[];
+  /** req/s with metrics off, on (the default), and on with tracing to an OTLP sink, taking turns. */
+  observabilityCost: ObservabilityCost[];
   explains: { name: string; plan: string }[];
   date: string;
 }
@@ -81,6 +83,29 @@ function chart(run: Run): string {
   ].join('\n');
 }
 
+export interface ObservabilityCost {
+  name: string;
+  off: number;
+  metrics: number;
+  tracing: number;
+}
+
+function observabilityTable(run: Run): string {
+  if (run.observabilityCost.length === 0)
+    return '_The cost of metrics and tracing was not measured (it needs a PostgreSQL server)._';
+  const share = (part: number, whole: number) => `${number((part / whole) * 100, 1)}%`;
+  return [
+    'Observability cost (three servers taking turns, twice each: metrics off, metrics on as by default, and metrics with tracing exported over OTLP to a local sink):',
+    '',
+    '| scenario | req/s, metrics off | req/s, metrics on | req/s, + tracing | metrics on / off | + tracing / off |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    ...run.observabilityCost.map(
+      ({ name, off, metrics, tracing }) =>
+        `| ${name} | ${number(off)} | ${number(metrics)} | ${number(tracing)} | ${share(metrics, off)} | ${share(tracing, off)} |`,
+    ),
+  ].join('\n');
+}
+
 export interface WorkerComparison {
   name: string;
   /** req/s, averaged over the turns */
@@ -116,6 +141,8 @@ export function renderSection(run: Run): { summary: string; markdown: string } {
     '',
     workersTable(run),
     '',
+    observabilityTable(run),
+    '',
     chart(run),
     '',
     '### Query plans (EXPLAIN ANALYZE of the list statements, on this data)',
@@ -124,7 +151,7 @@ export function renderSection(run: Run): { summary: string; markdown: string } {
     '',
     `<!-- data: ${JSON.stringify(data)} -->`,
   ].join('\n');
-  return { summary: `${table(run)}\n\n${workersTable(run)}`, markdown };
+  return { summary: `${table(run)}\n\n${workersTable(run)}\n\n${observabilityTable(run)}`, markdown };
 }
 
 const HEADER = `# Benchmarks

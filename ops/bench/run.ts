@@ -23,7 +23,13 @@ import { createTestDatabase, type TestDatabase } from '../../src/test/database';
 import { hashPassword } from '../../src/users/users.password';
 import { Checklist } from '../lib/report';
 import { startServer } from '../lib/server';
-import { type Measurement, renderSection, replaceSection, type WorkerComparison } from './report';
+import {
+  type Measurement,
+  type ObservabilityCost,
+  renderSection,
+  replaceSection,
+  type WorkerComparison,
+} from './report';
 import { BENCH_PASSWORD, seedDatabase, sizeFor } from './seed';
 
 const ROOT = resolve(import.meta.dir, '../..');
@@ -305,12 +311,39 @@ if (database) {
   }
   await scaled.stop();
 }
+
+// 7. What observability costs: metrics off, on (the default, as measured above), and on with tracing
+// exported over OTLP to a sink that answers at once, taking turns like the workers above.
+const OBSERVED_SCENARIOS = ['GET /api/articles (anonymous)', 'GET /api/articles/:slug'];
+const observabilityCost: ObservabilityCost[] = [];
+if (database) {
+  const sink = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response('{}') });
+  const unmetered = await startServer({ ...serverEnv, METRICS_ENABLED: 'false' });
+  const traced = await startServer({
+    ...serverEnv,
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${sink.port}`,
+    OTEL_SERVICE_NAME: 'conduit-bench',
+  });
+  for (const scenario of scenarios.filter((s) => OBSERVED_SCENARIOS.includes(s.name))) {
+    log(`observability cost: ${scenario.name}, taking turns ...`);
+    for (const origin of [unmetered.origin, traced.origin]) await load(origin, scenario, WARMUP);
+    const rates = { off: 0, metrics: 0, tracing: 0 };
+    for (let round = 0; round < 2; round++) {
+      rates.off += (await load(unmetered.origin, scenario, SECONDS)).requests.average / 2;
+      rates.metrics += (await load(base, scenario, SECONDS)).requests.average / 2;
+      rates.tracing += (await load(traced.origin, scenario, SECONDS)).requests.average / 2;
+    }
+    observabilityCost.push({ name: scenario.name, ...rates });
+  }
+  await Promise.all([unmetered.stop(), traced.stop()]);
+  sink.stop(true);
+}
 await server.stop();
 
 await database?.drop();
 if (embeddedDir) rmSync(embeddedDir, { recursive: true, force: true });
 
-// 7. Report.
+// 8. Report.
 const section = renderSection({
   articles: ARTICLES,
   users: size.users,
@@ -322,6 +355,7 @@ const section = renderSection({
   dbCeiling,
   measurements,
   workerComparison,
+  observabilityCost,
   explains,
   date: new Date().toISOString().slice(0, 10),
 });
