@@ -1,5 +1,5 @@
 import { defineConfig } from 'drizzle-kit';
-import { databaseConfig } from './src/core/database-config';
+import { databaseConfig } from './src/core/db-settings';
 
 // The same settings the app uses: DATABASE_URL for a server, else the embedded database's folder.
 const { url, embeddedDataDir } = databaseConfig;

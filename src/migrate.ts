@@ -7,7 +7,7 @@
  * refuses to run when the database's records do not match the folder (see src/core/migrator.ts).
  */
 import { connect, MIGRATIONS_FOLDER, serverTarget } from './core/connection';
-import { databaseConfig } from './core/database-config';
+import { databaseConfig } from './core/db-settings';
 import { MigrationError, migrateServer, migrationFiles, migrationStatus, refusal } from './core/migrator';
 
 const { url, migration } = databaseConfig;

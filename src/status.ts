@@ -5,7 +5,7 @@
  * would never run): db:migrate refuses to run then. Needs only the database settings.
  */
 import { connect, MIGRATIONS_FOLDER } from './core/connection';
-import { databaseConfig } from './core/database-config';
+import { databaseConfig } from './core/db-settings';
 import { type MigrationFile, migrationFiles, migrationStatus, refusal } from './core/migrator';
 
 const connection = await connect({ ...databaseConfig, poolMax: 1 });

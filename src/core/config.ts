@@ -1,11 +1,11 @@
 /**
  * Every setting the app reads from the environment, parsed and checked once. Runtime code reads
- * this module, never process.env directly. The database settings are read by ./database-config.ts,
+ * this module, never process.env directly. The database settings are read by ./db-settings.ts,
  * which the commands that only need the database (and drizzle.config.ts) use on their own.
  */
 import { availableParallelism } from 'node:os';
 import { parse as parseDuration } from '@lukeed/ms';
-import { readDatabaseConfig } from './database-config';
+import { readDatabaseConfig } from './db-settings';
 import { ConfigError, type Env, integer, loadOrExit, positiveInteger } from './env';
 
 /** Signs development tokens only; production refuses to start with it (see readConfig). */

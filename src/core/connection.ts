@@ -21,7 +21,7 @@ import postgres from 'postgres';
 // Imported as files, not modules: in source these are their paths on disk; in the single-file
 // executable (`bun run build`) the bundler embeds them and these are their embedded paths.
 import migrationJournal from '../../drizzle/meta/_journal.json' with { type: 'file' };
-import type { DatabaseConfig } from './database-config';
+import type { DatabaseConfig } from './db-settings';
 
 /** What every repository programs against: the query builder common to both drivers. */
 export type Database = PgDatabase<PgQueryResultHKT>;
