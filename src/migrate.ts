@@ -8,7 +8,7 @@
  */
 import { connect, MIGRATIONS_FOLDER, serverTarget } from './core/connection';
 import { databaseConfig } from './core/db-settings';
-import { MigrationError, migrateServer, migrationFiles, migrationStatus, refusal } from './core/migrator';
+import { assertMigratable, MigrationError, migrateServer, migrationFiles, migrationStatus } from './core/migrator';
 
 const { url, migration } = databaseConfig;
 
@@ -18,8 +18,7 @@ async function migrateEmbedded(): Promise<string[]> {
   try {
     console.log(`Migrating ${connection.target} ...`);
     const status = await migrationStatus(connection.db, migrationFiles(MIGRATIONS_FOLDER));
-    const refused = refusal(status);
-    if (refused) throw new MigrationError(`Refusing to migrate: ${refused}.`);
+    assertMigratable(status);
     await connection.migrate();
     return status.pending.map((file) => file.tag);
   } finally {

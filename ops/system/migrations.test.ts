@@ -72,36 +72,24 @@ function folderWith(extra: Record<string, string>): string {
   return folder;
 }
 
-/** Resolves once db:migrate's session is waiting for a lock (so that reads now queue behind it). */
-async function waitForMigratorToQueue(url: string): Promise<void> {
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
-  try {
-    for (let tries = 0; tries < 200; tries++) {
-      const waiting = await sql`select 1 from pg_stat_activity
-        where application_name = 'conduit db:migrate' and wait_event_type = 'Lock'`;
-      if (waiting.length > 0) return;
-      await Bun.sleep(25);
-    }
-    throw new Error('the migrator never waited for a lock');
-  } finally {
-    await sql.end();
-  }
-}
-
-/** Resolves once some session holds db:migrate's advisory lock. */
-async function waitForMigrationLock(url: string): Promise<void> {
+/** Resolves once `query` finds a row (polled from a connection of its own, for up to a minute). */
+async function waitUntilFound(url: string, query: string, what: string): Promise<void> {
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
     for (let tries = 0; tries < 2400; tries++) {
-      const held = await sql`select 1 from pg_locks where locktype = 'advisory' and granted`;
-      if (held.length > 0) return;
+      if ((await sql.unsafe(query)).length > 0) return;
       await Bun.sleep(25);
     }
-    throw new Error('no migrator took the lock');
+    throw new Error(`never happened: ${what}`);
   } finally {
     await sql.end();
   }
 }
+/** db:migrate's session is waiting for a table lock (so that reads now queue behind it). */
+const MIGRATOR_QUEUED =
+  "select 1 from pg_stat_activity where application_name = 'conduit db:migrate' and wait_event_type = 'Lock'";
+/** Some migrator holds the advisory lock. */
+const MIGRATION_LOCK_HELD = "select 1 from pg_locks where locktype = 'advisory' and granted";
 
 const quiet = { lockTimeoutMs: 5000, attempts: 5, log: () => {} };
 const allMigrations = migrationFiles(MIGRATIONS_FOLDER).map((file) => file.createdAt);
@@ -126,7 +114,7 @@ describe.skipIf(!onServer)('db:migrate on a PostgreSQL server', () => {
     });
     try {
       const first = migrateServer(url, { ...quiet, folder });
-      await waitForMigrationLock(url);
+      await waitUntilFound(url, MIGRATION_LOCK_HELD, 'a migrator took the lock');
       const second = await migrateServer(url, { ...quiet, folder });
       const applied = await first;
 
@@ -193,7 +181,7 @@ describe.skipIf(!onServer)('db:migrate on a PostgreSQL server', () => {
         () => undefined,
         (error: unknown) => error,
       );
-      await waitForMigratorToQueue(url);
+      await waitUntilFound(url, MIGRATOR_QUEUED, 'the migrator waited for a lock');
       // While the migrator waits (and retries), reads wait at most the lock timeout behind it.
       const readStartedAt = performance.now();
       const read = await api('GET', `/api/articles/${article.slug}`);

@@ -9,7 +9,7 @@ import { parseJsonBody } from './body';
 import { config } from './config';
 import { databaseUnavailable, unstorableText } from './database-errors';
 import { AppError, type ErrorFields, Invalid, MESSAGES, NotFound } from './errors';
-import { logger } from './logger';
+import { logger, warnNowAndThen } from './logger';
 import { BLANK } from './models';
 
 /** The name of the field an error is about: the last non-index segment of its JSON path. */
@@ -106,17 +106,6 @@ export function jsonText(json: string, status = 200): never {
   return new Response(json, { status, headers: { 'content-type': 'application/json;charset=utf-8' } }) as never;
 }
 
-/** During an outage every request fails the same way: say so once every few seconds, not per request. */
-let lastOutageWarning = 0;
-function warnDatabaseUnavailable(error: unknown): void {
-  const now = Date.now();
-  if (now - lastOutageWarning < 5000) return;
-  lastOutageWarning = now;
-  let root = error;
-  while (root instanceof Error && root.cause instanceof Error) root = root.cause;
-  logger.warn({ cause: root instanceof Error ? root.message : String(root) }, 'database unavailable: answering 503');
-}
-
 /** Headers for a JSON API that no browser should render, frame or sniff. */
 const SECURITY_HEADERS: Record<string, string> = {
   'x-content-type-options': 'nosniff',
@@ -209,7 +198,8 @@ export const httpPolicy = new Elysia({ name: 'http-policy' })
         return reply(404, { route: [MESSAGES.notFound] });
     }
     if (databaseUnavailable(error)) {
-      warnDatabaseUnavailable(error);
+      // During an outage every request fails the same way: say so now and then, not per request.
+      warnNowAndThen('database unavailable: answering 503', error);
       set.headers['retry-after'] = '2';
       return reply(503, { database: ['is unavailable, please retry shortly'] });
     }

@@ -27,3 +27,18 @@ export const logger = config.production
         ignore: 'pid,hostname',
       }),
     );
+
+const lastWarned = new Map<string, number>();
+
+/**
+ * A warning for a failure that repeats on every request while it lasts (an outage, a database that
+ * will not answer readiness): logged once every few seconds, with the innermost cause's message.
+ */
+export function warnNowAndThen(message: string, error: unknown, everyMs = 5000): void {
+  const now = Date.now();
+  if (now - (lastWarned.get(message) ?? 0) < everyMs) return;
+  lastWarned.set(message, now);
+  let root = error;
+  while (root instanceof Error && root.cause instanceof Error) root = root.cause;
+  logger.warn({ cause: root instanceof Error ? root.message : String(root) }, message);
+}

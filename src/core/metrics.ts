@@ -67,16 +67,19 @@ export function recordRequest(method: string, route: string, status: number, sec
  */
 export function dbOperation(name: string): Disposable {
   const startedAt = performance.now();
-  // The tracer is looked up each time: the tracing SDK registers itself after this module loads
-  // (and through another copy of the API module), and a tracer taken earlier would stay a no-op.
-  const span = trace
-    .getTracer('conduit')
-    .startSpan(`db ${name}`, { attributes: { 'db.system': 'postgresql', 'db.operation.name': name } });
+  // No span at all unless tracing is on (this runs for every operation). The tracer is looked up each
+  // time: the tracing SDK registers itself after this module loads (through another copy of the API
+  // module), and a tracer taken earlier would stay a no-op.
+  const span = config.tracing.enabled
+    ? trace
+        .getTracer('conduit')
+        .startSpan(`db ${name}`, { attributes: { 'db.system': 'postgresql', 'db.operation.name': name } })
+    : undefined;
   inFlight++;
   return {
     [Symbol.dispose]() {
       inFlight--;
-      span.end();
+      span?.end();
       if (config.metrics.enabled)
         operationDuration.observe({ operation: name }, (performance.now() - startedAt) / 1000);
     },

@@ -102,6 +102,13 @@ export async function migrationStatus(db: Database, files: MigrationFile[]): Pro
   };
 }
 
+/** Throws MigrationError when the migrator must not run on a database in this state (see refusal). */
+export function assertMigratable(status: MigrationStatus): void {
+  const refused = refusal(status);
+  if (refused)
+    throw new MigrationError(`Refusing to migrate: ${refused}. Run bun run db:status for the whole picture.`);
+}
+
 /** Why the migrator must not run on this database, or undefined when it may. */
 export function refusal(status: MigrationStatus): string | undefined {
   const reasons = [
@@ -159,9 +166,7 @@ export async function migrateServer(url: string, options: MigrateOptions): Promi
     }
 
     const status = await migrationStatus(db, files);
-    const refused = refusal(status);
-    if (refused)
-      throw new MigrationError(`Refusing to migrate: ${refused}. Run bun run db:status for the whole picture.`);
+    assertMigratable(status);
     if (status.pending.length === 0) return [];
 
     await session`select set_config('lock_timeout', ${`${options.lockTimeoutMs}ms`}, false)`;

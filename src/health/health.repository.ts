@@ -1,6 +1,6 @@
 import { MIGRATIONS_FOLDER } from '../core/connection';
 import { closeDatabase, databaseTarget, primaryDb } from '../core/database';
-import { logger } from '../core/logger';
+import { warnNowAndThen } from '../core/logger';
 import { migrationFiles, migrationStatus } from '../core/migrator';
 
 /** The migrations this version was built with (read once: they ship with the code). */
@@ -17,21 +17,9 @@ export async function pendingMigrations(): Promise<string[] | undefined> {
     return status.pending.map((file) => file.tag);
   } catch (error) {
     // An outage, or a database role that may not read drizzle's records: say which, now and then.
-    warnNotReady(error);
+    warnNowAndThen('not ready: the migration records could not be read', error, 10_000);
     return undefined;
   }
-}
-
-let lastWarning = 0;
-function warnNotReady(error: unknown): void {
-  if (Date.now() - lastWarning < 10_000) return;
-  lastWarning = Date.now();
-  let root = error;
-  while (root instanceof Error && root.cause instanceof Error) root = root.cause;
-  logger.warn(
-    { cause: root instanceof Error ? root.message : String(root) },
-    'not ready: the migration records could not be read',
-  );
 }
 
 /** Where the data lives, for the start-up line; never includes a password. */
