@@ -120,7 +120,7 @@ describe('traces over OTLP', () => {
       expect(root?.name).toBe('GET /api/articles/:slug');
       expect(root?.attributes?.find((a) => a.key === 'http.route')?.value.stringValue).toBe('/api/articles/:slug');
 
-      const query = trace.find((span) => span.name === 'db articles.articleJsonBySlug');
+      const query = trace.find((span) => span.name === 'db articles.findArticle');
       expect(query).toBeDefined();
       // Its ancestry leads up to the request's span.
       const byId = new Map(trace.map((span) => [span.spanId, span]));

@@ -1,6 +1,5 @@
 import { Elysia, t } from 'elysia';
 import { TOKEN_OPTIONAL, TOKEN_REQUIRED } from '../core/docs';
-import { jsonText } from '../core/http';
 import { errorResponses } from '../core/models';
 import { authentication } from '../users/users.auth';
 import {
@@ -25,13 +24,13 @@ import {
 
 export const articlesController = new Elysia({ name: 'articles.controller', detail: { tags: ['Articles'] } })
   .use(authentication)
-  .get('/articles', async ({ query, viewerId }) => jsonText(await listRecentArticles(query, viewerId)), {
+  .get('/articles', ({ query, viewerId }) => listRecentArticles(query, viewerId), {
     optionalAuth: true,
     query: ListArticlesQuery,
     response: { 200: MultipleArticlesResponse, ...errorResponses(422) },
     detail: { ...TOKEN_OPTIONAL, summary: 'List recent articles, optionally filtered by tag, author or favoriter' },
   })
-  .get('/articles/feed', async ({ query, currentUserId }) => jsonText(await feed(query, currentUserId)), {
+  .get('/articles/feed', ({ query, currentUserId }) => feed(query, currentUserId), {
     auth: true,
     query: FeedQuery,
     response: { 200: MultipleArticlesResponse, ...errorResponses(401, 422) },
@@ -39,7 +38,8 @@ export const articlesController = new Elysia({ name: 'articles.controller', deta
   })
   .post(
     '/articles',
-    async ({ body, currentUserId }) => jsonText(await createArticle(currentUserId, body.article), 201),
+    async ({ body, currentUserId, status }) =>
+      status(201, { article: await createArticle(currentUserId, body.article) }),
     {
       auth: true,
       body: NewArticleBody,
@@ -47,7 +47,7 @@ export const articlesController = new Elysia({ name: 'articles.controller', deta
       detail: { ...TOKEN_REQUIRED, summary: 'Create an article' },
     },
   )
-  .get('/articles/:slug', async ({ params, viewerId }) => jsonText(await getArticle(params.slug, viewerId)), {
+  .get('/articles/:slug', async ({ params, viewerId }) => ({ article: await getArticle(params.slug, viewerId) }), {
     optionalAuth: true,
     params: SlugParams,
     response: { 200: SingleArticleResponse, ...errorResponses(404) },
@@ -55,7 +55,9 @@ export const articlesController = new Elysia({ name: 'articles.controller', deta
   })
   .put(
     '/articles/:slug',
-    async ({ params, body, currentUserId }) => jsonText(await updateArticle(params.slug, currentUserId, body.article)),
+    async ({ params, body, currentUserId }) => ({
+      article: await updateArticle(params.slug, currentUserId, body.article),
+    }),
     {
       auth: true,
       params: SlugParams,
@@ -82,7 +84,7 @@ export const articlesController = new Elysia({ name: 'articles.controller', deta
   )
   .post(
     '/articles/:slug/favorite',
-    async ({ params, currentUserId }) => jsonText(await favorite(params.slug, currentUserId)),
+    async ({ params, currentUserId }) => ({ article: await favorite(params.slug, currentUserId) }),
     {
       auth: true,
       params: SlugParams,
@@ -92,7 +94,7 @@ export const articlesController = new Elysia({ name: 'articles.controller', deta
   )
   .delete(
     '/articles/:slug/favorite',
-    async ({ params, currentUserId }) => jsonText(await unfavorite(params.slug, currentUserId)),
+    async ({ params, currentUserId }) => ({ article: await unfavorite(params.slug, currentUserId) }),
     {
       auth: true,
       params: SlugParams,

@@ -1,5 +1,5 @@
 import { t } from 'elysia';
-import { RequiredText } from '../core/models';
+import { RequiredText, ResponseInteger } from '../core/models';
 import { Profile } from '../profiles/profiles.model';
 
 /** Limits are documented in docs/api.md ("Input limits"); keep the two in step. */
@@ -33,7 +33,7 @@ const summaryFields = {
   createdAt: t.String({ format: 'date-time' }),
   updatedAt: t.String({ format: 'date-time' }),
   favorited: t.Boolean(),
-  favoritesCount: t.Integer(),
+  favoritesCount: ResponseInteger(),
   author: Profile,
 };
 
@@ -44,7 +44,7 @@ export const ArticleSummary = t.Object(summaryFields);
 export const SingleArticleResponse = t.Object({ article: Article });
 export const MultipleArticlesResponse = t.Object({
   articles: t.Array(ArticleSummary),
-  articlesCount: t.Integer(),
+  articlesCount: ResponseInteger(),
 });
 
 export const SlugParams = t.Object({ slug: t.String() });
@@ -81,3 +81,5 @@ export type NewArticle = (typeof NewArticleBody.static)['article'];
 export type ArticleChanges = (typeof UpdateArticleBody.static)['article'];
 export type ListArticlesQuery = typeof ListArticlesQuery.static;
 export type Page = typeof FeedQuery.static;
+export type Article = typeof Article.static;
+export type MultipleArticles = typeof MultipleArticlesResponse.static;

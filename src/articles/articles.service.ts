@@ -1,23 +1,16 @@
+import type { ReadFrom } from '../core/connection';
 import { Forbidden, NotFound } from '../core/errors';
-import type { ArticleChanges, ListArticlesQuery, NewArticle, Page } from './articles.model';
+import type { ArticleFilters } from './article-filters.repository';
+import { type ArticleRow, findArticle, findArticlePage } from './article-reads.repository';
 import {
-  type ArticleFilters,
-  articleJsonBySlug,
-  articlesPageJson,
   deleteArticle as deleteArticleRow,
-  deleteFavorite,
   findArticleOwnership,
   insertArticle,
-  insertFavorite,
   updateArticle as updateArticleRow,
-} from './articles.repository';
+} from './article-writes.repository';
+import type { Article, ArticleChanges, ListArticlesQuery, MultipleArticles, NewArticle, Page } from './articles.model';
 import { slugCandidates, slugify } from './articles.slug';
-
-/*
- * Reads come back from the repository as finished JSON text (`{"article": ...}` or
- * `{"articles": [...], "articlesCount": n}`), shaped by the database for the viewer; this layer
- * decides what to read and who may write, and passes that text on.
- */
+import { deleteFavorite, insertFavorite } from './favorites.repository';
 
 const DEFAULT_PAGE_SIZE = 20;
 
@@ -34,11 +27,23 @@ function normalizeTags(tags: readonly string[] | undefined): string[] {
   return [...new Set((tags ?? []).map(normalizeTag))].sort();
 }
 
-/** `{"article": ...}` as JSON text; `fresh` after this request's own write (see articleJsonBySlug). */
-async function existingArticle(slug: string, viewerId: number | null, fresh = false): Promise<string> {
-  const json = await articleJsonBySlug(slug, viewerId, { fresh });
-  if (json === undefined) throw new NotFound('article');
-  return json;
+/**
+ * The one article shape, from a row of the reads (a list's rows carry no body, and `articlesCount`
+ * besides). Times go out as ISO-8601 UTC with milliseconds.
+ */
+function toArticle<Row extends Omit<ArticleRow, 'body'>>({ createdAt, updatedAt, ...rest }: Row) {
+  return { ...rest, createdAt: createdAt.toISOString(), updatedAt: updatedAt.toISOString() };
+}
+
+/** Reads the replicas unless told otherwise: after this request's own write, the primary must answer. */
+async function existingArticle(
+  slug: string,
+  viewerId: number | null,
+  readFrom: ReadFrom = 'replicas',
+): Promise<Article> {
+  const row = await findArticle(slug, viewerId, { readFrom });
+  if (row === undefined) throw new NotFound('article');
+  return toArticle(row);
 }
 
 /** The article's id, when it exists and the user wrote it. */
@@ -53,8 +58,9 @@ function pageOf({ limit, offset }: Page) {
   return { limit: limit ? Number(limit) : DEFAULT_PAGE_SIZE, offset: offset ? Number(offset) : 0 };
 }
 
-function articlesPage(filters: ArticleFilters, page: Page, viewerId: number | null): Promise<string> {
-  return articlesPageJson(filters, pageOf(page), viewerId);
+async function articlesPage(filters: ArticleFilters, page: Page, viewerId: number | null): Promise<MultipleArticles> {
+  const { rows, articlesCount } = await findArticlePage(filters, pageOf(page), viewerId);
+  return { articles: rows.map(({ articlesCount: _, ...row }) => toArticle(row)), articlesCount };
 }
 
 export function listRecentArticles(query: ListArticlesQuery, viewerId: number | null) {
@@ -71,11 +77,11 @@ export function feed(page: Page, viewerId: number) {
   return articlesPage({ followedBy: viewerId }, page, viewerId);
 }
 
-export function getArticle(slug: string, viewerId: number | null): Promise<string> {
+export function getArticle(slug: string, viewerId: number | null): Promise<Article> {
   return existingArticle(slug, viewerId);
 }
 
-export async function createArticle(authorId: number, input: NewArticle): Promise<string> {
+export async function createArticle(authorId: number, input: NewArticle): Promise<Article> {
   const { title, description, body, tagList } = input;
   const slug = await insertArticle(
     authorId,
@@ -83,10 +89,10 @@ export async function createArticle(authorId: number, input: NewArticle): Promis
     normalizeTags(tagList),
     slugCandidates(title),
   );
-  return existingArticle(slug, authorId, true);
+  return existingArticle(slug, authorId, 'primary');
 }
 
-export async function updateArticle(slug: string, userId: number, changes: ArticleChanges): Promise<string> {
+export async function updateArticle(slug: string, userId: number, changes: ArticleChanges): Promise<Article> {
   const article = await ownArticle(slug, userId);
   const { tagList, ...content } = changes;
   // A new title moves the article to a new slug, unless the title slugifies to the one it has.
@@ -96,7 +102,7 @@ export async function updateArticle(slug: string, userId: number, changes: Artic
       : undefined;
   const tags = tagList === undefined ? undefined : normalizeTags(tagList);
   const newSlug = await updateArticleRow(article.id, content, tags, newSlugs);
-  return existingArticle(newSlug, userId, true);
+  return existingArticle(newSlug, userId, 'primary');
 }
 
 export async function deleteArticle(slug: string, userId: number): Promise<void> {
@@ -104,12 +110,12 @@ export async function deleteArticle(slug: string, userId: number): Promise<void>
   await deleteArticleRow(article.id);
 }
 
-export async function favorite(slug: string, userId: number): Promise<string> {
+export async function favorite(slug: string, userId: number): Promise<Article> {
   await insertFavorite(userId, slug);
-  return existingArticle(slug, userId, true);
+  return existingArticle(slug, userId, 'primary');
 }
 
-export async function unfavorite(slug: string, userId: number): Promise<string> {
+export async function unfavorite(slug: string, userId: number): Promise<Article> {
   await deleteFavorite(userId, slug);
-  return existingArticle(slug, userId, true);
+  return existingArticle(slug, userId, 'primary');
 }

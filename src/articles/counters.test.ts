@@ -1,10 +1,13 @@
 /**
- * The article, author and tag counters behind `articlesCount` and the tag list must always equal
- * what a full count would say, whatever mix of concurrent creates, retags and deletes came before.
+ * The article, author and tag counts behind `articlesCount` and the tag list must always equal
+ * what a full count would say, whatever wrote the rows: concurrent creates, retags and deletes
+ * through the API, cascades, or SQL run by an operator.
  */
 import { describe, expect, test } from 'bun:test';
-import { count, eq, inArray, type SQL } from 'drizzle-orm';
+import { count, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { connect } from '../core/connection';
 import { db } from '../core/database';
+import { databaseConfig } from '../core/db-settings';
 import { api, createArticle, registerUser, uniqueName } from '../test/api';
 import { users } from '../users/schema/users.schema';
 import { articleTags } from './schema/article-tags.schema';
@@ -105,4 +108,94 @@ describe('article, author and tag counters', () => {
 
     expect(response.body).toEqual({ articles: [], articlesCount: 2 });
   });
+});
+
+describe('counts kept by the database', () => {
+  test('a user deleted in SQL takes their articles out of every count: articles, tags, favorites', async () => {
+    const [leaving, staying, fan] = await Promise.all([registerUser(), registerUser(), registerUser()]);
+    const [shared, theirs] = [uniqueName('shared'), uniqueName('theirs')];
+    const gone = await createArticle(leaving, { tagList: [shared, theirs] });
+    const kept = await createArticle(staying, { tagList: [shared] });
+    // The leaving user favorites and comments on the article that stays; the fan favorites both.
+    for (const [user, slug] of [
+      [leaving, kept.slug],
+      [fan, kept.slug],
+      [fan, gone.slug],
+    ] as const) {
+      await api('POST', `/api/articles/${slug}/favorite`, { token: user.token });
+    }
+    await api('POST', `/api/articles/${kept.slug}/comments`, {
+      token: leaving.token,
+      body: { comment: { body: 'Hi' } },
+    });
+    await api('POST', `/api/profiles/${leaving.username}/follow`, { token: fan.token });
+    await api('POST', `/api/profiles/${staying.username}/follow`, { token: fan.token });
+    const totalBefore = (await api('GET', '/api/articles?limit=1')).body.articlesCount;
+
+    await db.execute(sql`delete from users where username = ${leaving.username}`);
+
+    expect((await api('GET', '/api/articles?limit=1')).body.articlesCount).toBe(totalBefore - 1);
+    expect((await api('GET', `/api/articles?tag=${shared}`)).body.articlesCount).toBe(1);
+    expect((await api('GET', `/api/articles?tag=${theirs}`)).body).toEqual({ articles: [], articlesCount: 0 });
+    expect((await api('GET', `/api/articles?author=${leaving.username}`)).body.articlesCount).toBe(0);
+    expect((await api('GET', `/api/articles?favorited=${fan.username}`)).body.articlesCount).toBe(1);
+    expect((await api('GET', '/api/articles/feed', { token: fan.token })).body.articlesCount).toBe(1);
+    expect((await api('GET', `/api/articles/${kept.slug}`)).body.article.favoritesCount).toBe(1);
+    expect((await api('GET', `/api/articles/${kept.slug}/comments`)).body.comments).toEqual([]);
+    const tagList = (await api('GET', '/api/tags')).body.tags;
+    expect(tagList).toContain(shared);
+    expect(tagList).not.toContain(theirs);
+  });
+
+  test('an operator moving an article to another author, or retagging it, in SQL', async () => {
+    const [from, to] = await Promise.all([registerUser(), registerUser()]);
+    const [before, after] = [uniqueName('before'), uniqueName('after')];
+    const article = await createArticle(from, { tagList: [before] });
+
+    await db.execute(sql`update articles set author_id = (select id from users where username = ${to.username})
+      where slug = ${article.slug}`);
+    await db.execute(sql`insert into tags (name) values (${after})`);
+    await db.execute(sql`update article_tags set tag = ${after} where tag = ${before}`);
+
+    const countOf = async (query: string) => (await api('GET', `/api/articles?${query}`)).body.articlesCount;
+    expect(await countOf(`author=${from.username}`)).toBe(0);
+    expect(await countOf(`author=${to.username}`)).toBe(1);
+    expect(await countOf(`tag=${before}`)).toBe(0);
+    expect(await countOf(`tag=${after}`)).toBe(1);
+  });
+
+  // Needs two connections at once: the embedded database has one.
+  test.skipIf(!databaseConfig.url)(
+    'concurrent article writes, even by one author with one tag, do not wait for each other',
+    async () => {
+      const author = await registerUser();
+      const tag = uniqueName('popular');
+      const [first, second] = await Promise.all([
+        connect({ url: databaseConfig.url }),
+        connect({ url: databaseConfig.url }),
+      ]);
+      const insert = (database: typeof first.db, slug: string) =>
+        database.execute(sql`with article as (
+            insert into articles (slug, title, description, body, author_id)
+            select ${slug}, 'T', 'D', 'B', id from users where username = ${author.username}
+            returning id, created_at
+          ), tag as (insert into tags (name) values (${tag}) on conflict do nothing)
+          insert into article_tags (article_id, tag, article_created_at) select id, ${tag}, created_at from article`);
+      try {
+        await createArticle(author, { tagList: [tag] }); // the tag exists, as a popular tag does
+        await first.db.transaction(async (open) => {
+          await insert(open, uniqueName('held-open'));
+          // While the first transaction holds its counts uncommitted, a second writer gets through at once.
+          await second.db.transaction(async (other) => {
+            await other.execute(sql`set local lock_timeout = '2s'`);
+            await insert(other, uniqueName('meanwhile'));
+          });
+        });
+        expect((await api('GET', `/api/articles?tag=${tag}`)).body.articlesCount).toBe(3);
+        expect((await api('GET', `/api/articles?author=${author.username}`)).body.articlesCount).toBe(3);
+      } finally {
+        await Promise.all([first.close(), second.close()]);
+      }
+    },
+  );
 });

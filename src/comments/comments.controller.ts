@@ -1,6 +1,5 @@
 import { Elysia, t } from 'elysia';
 import { TOKEN_OPTIONAL, TOKEN_REQUIRED } from '../core/docs';
-import { jsonText } from '../core/http';
 import { errorResponses } from '../core/models';
 import { authentication } from '../users/users.auth';
 import {
@@ -14,16 +13,20 @@ import { addComment, deleteComment, getComments } from './comments.service';
 
 export const commentsController = new Elysia({ name: 'comments.controller', detail: { tags: ['Comments'] } })
   .use(authentication)
-  .get('/articles/:slug/comments', async ({ params, viewerId }) => jsonText(await getComments(params.slug, viewerId)), {
-    optionalAuth: true,
-    params: ArticleCommentsParams,
-    response: { 200: MultipleCommentsResponse, ...errorResponses(404) },
-    detail: { ...TOKEN_OPTIONAL, summary: "An article's comments, newest first" },
-  })
+  .get(
+    '/articles/:slug/comments',
+    async ({ params, viewerId }) => ({ comments: await getComments(params.slug, viewerId) }),
+    {
+      optionalAuth: true,
+      params: ArticleCommentsParams,
+      response: { 200: MultipleCommentsResponse, ...errorResponses(404) },
+      detail: { ...TOKEN_OPTIONAL, summary: "An article's comments, newest first" },
+    },
+  )
   .post(
     '/articles/:slug/comments',
-    async ({ params, body, currentUserId }) =>
-      jsonText(await addComment(params.slug, currentUserId, body.comment.body), 201),
+    async ({ params, body, currentUserId, status }) =>
+      status(201, { comment: await addComment(params.slug, currentUserId, body.comment.body) }),
     {
       auth: true,
       params: ArticleCommentsParams,

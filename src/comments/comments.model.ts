@@ -1,5 +1,5 @@
 import { t } from 'elysia';
-import { RequiredText } from '../core/models';
+import { RequiredText, ResponseInteger } from '../core/models';
 import { Profile } from '../profiles/profiles.model';
 
 /** Limits are documented in docs/api.md ("Input limits"); keep the two in step. */
@@ -8,7 +8,7 @@ export const NewCommentBody = t.Object({
 });
 
 export const Comment = t.Object({
-  id: t.Integer(),
+  id: ResponseInteger(),
   createdAt: t.String({ format: 'date-time' }),
   updatedAt: t.String({ format: 'date-time' }),
   body: t.String(),
@@ -21,3 +21,5 @@ export const MultipleCommentsResponse = t.Object({ comments: t.Array(Comment) })
 export const ArticleCommentsParams = t.Object({ slug: t.String() });
 /** The id stays a string here so that a non-numeric id is a 404 (no such comment), not a 422. */
 export const CommentParams = t.Object({ slug: t.String(), id: t.String() });
+
+export type Comment = typeof Comment.static;

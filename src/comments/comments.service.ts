@@ -1,26 +1,35 @@
 import { Forbidden, NotFound } from '../core/errors';
+import type { Comment } from './comments.model';
 import {
-  commentsJson,
+  type CommentRow,
   deleteComment as deleteCommentRow,
   findArticleId,
   findCommentOwnership,
+  findComments,
   insertComment,
 } from './comments.repository';
 
 const MAX_COMMENT_ID = 2_147_483_647; // the column is a PostgreSQL integer
 
-/** `{"comments": [...]}` as JSON text, shaped by the database for the viewer. */
-export async function getComments(slug: string, viewerId: number | null): Promise<string> {
-  const json = await commentsJson(slug, viewerId);
-  if (json === undefined) throw new NotFound('article');
-  return json;
+/** The one comment shape: times go out as ISO-8601 UTC with milliseconds. */
+function toComment({ createdAt, updatedAt, ...rest }: CommentRow): Comment {
+  return { ...rest, createdAt: createdAt.toISOString(), updatedAt: updatedAt.toISOString() };
 }
 
-/** `{"comment": ...}` as JSON text. */
-export async function addComment(slug: string, authorId: number, body: string): Promise<string> {
-  const articleId = await findArticleId(slug);
+/** Newest first. No comments may mean no article: only then is the article looked up. */
+export async function getComments(slug: string, viewerId: number | null): Promise<Comment[]> {
+  const rows = await findComments(slug, viewerId);
+  if (rows.length === 0 && (await findArticleId(slug, { readFrom: 'replicas' })) === undefined) {
+    throw new NotFound('article');
+  }
+  return rows.map(toComment);
+}
+
+export async function addComment(slug: string, authorId: number, body: string): Promise<Comment> {
+  // From the primary, like every read that decides a write.
+  const articleId = await findArticleId(slug, { readFrom: 'primary' });
   if (articleId === undefined) throw new NotFound('article');
-  return insertComment(articleId, authorId, body);
+  return toComment(await insertComment(articleId, authorId, body));
 }
 
 /** The comment must exist, belong to this article, and be yours. */

@@ -26,6 +26,13 @@ import type { DatabaseConfig } from './db-settings';
 /** What every repository programs against: the query builder common to both drivers. */
 export type Database = PgDatabase<PgQueryResultHKT>;
 
+/**
+ * Where a read may run: `primary` sees every committed write; `replicas` spreads reads over the
+ * streaming replicas (the primary when there are none), which may lag the primary a little.
+ * (Here rather than in ./database.ts so that services, which may not import that, can name it.)
+ */
+export type ReadFrom = 'primary' | 'replicas';
+
 export interface Connection {
   db: Database;
   /** Human-readable target, with any password left out. */

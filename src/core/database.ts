@@ -1,43 +1,51 @@
 /**
- * The one database the app uses. Only repositories (and tests) import it.
+ * The databases the app uses. Only repositories (and tests) import this module.
  *
  * Without DATABASE_URL this is the embedded PGlite database, and its pending migrations
  * are applied here so that a fresh clone starts with no setup. A PostgreSQL server is
  * migrated by the operator (`bun run db:migrate`), never implicitly by the app.
+ *
+ * Reads and writes go to the primary, `db`. A repository opts a read into the replicas
+ * (DATABASE_REPLICA_URLS) by asking for them by name, where a little lag cannot matter to its
+ * caller: `preparedOn(...)('replicas')`. Nothing is routed by guessing from the SQL.
  */
 
-import { withReplicas } from 'drizzle-orm/pg-core';
 import { config } from './config';
-import { connect, type Database } from './connection';
+import { connect, type Database, type ReadFrom } from './connection';
 import { logger } from './logger';
 
 // DB_LOG=true logs each statement's SQL, never its parameters (they hold emails and password hashes).
 const queryLogger = config.database.logQueries
   ? { logQuery: (sql: string) => logger.info({ sql }, 'query') }
   : undefined;
-const connection = await connect(config.database, queryLogger);
-if (!config.database.url) await connection.migrate();
+const primary = await connect(config.database, queryLogger);
+if (!config.database.url) await primary.migrate();
 
 const replicas = await Promise.all(
   config.database.replicaUrls.map((url) => connect({ ...config.database, url }, queryLogger)),
 );
-const [firstReplica, ...otherReplicas] = replicas.map((replica) => replica.db);
+
+/** The primary: every write, and every read that must see the latest write. */
+export const db: Database = primary.db;
 
 /**
- * Reads that may lag a little (lists, pages, anything not right after this request's own write) go
- * to a replica when DATABASE_REPLICA_URLS names some; writes and transactions always go to the
- * primary. With no replicas, this is simply the one database.
+ * Prepares a statement once on each database it may run on, and hands out, per execution, the
+ * primary's or the next replica's in turn, so that every replica serves its share.
  */
-export const db: Database = firstReplica
-  ? (withReplicas(connection.db, [firstReplica, ...otherReplicas]) as unknown as Database)
-  : connection.db;
-
-/** The primary itself: for reads that must see what this request (or a previous one) just wrote. */
-export const primaryDb: Database = connection.db;
+export function preparedOn<Statement>(prepare: (database: Database) => Statement): (readFrom: ReadFrom) => Statement {
+  const onPrimary = prepare(primary.db);
+  const onReplicas = replicas.map((replica) => prepare(replica.db));
+  let turn = 0;
+  return (readFrom) => {
+    if (readFrom === 'primary' || onReplicas.length === 0) return onPrimary;
+    turn = (turn + 1) % onReplicas.length;
+    return onReplicas[turn] as Statement;
+  };
+}
 
 export const databaseTarget =
-  replicas.length > 0 ? `${connection.target}, reads from ${replicas.length} replica(s)` : connection.target;
+  replicas.length > 0 ? `${primary.target}, reads from ${replicas.length} replica(s)` : primary.target;
 
 export async function closeDatabase(): Promise<void> {
-  await Promise.all([connection.close(), ...replicas.map((replica) => replica.close())]);
+  await Promise.all([primary.close(), ...replicas.map((replica) => replica.close())]);
 }

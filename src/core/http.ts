@@ -97,15 +97,6 @@ function loggable(error: unknown): Record<string, unknown> {
   return { type: error.name, message, ...(!config.production && { stack: error.stack }) };
 }
 
-/**
- * A response whose body is JSON text the database built already (see the articles and comments
- * repositories). Typed `never` on purpose: the route's response schema, not this Response object,
- * is then what documents the body and types Eden clients (Elysia does not re-validate a Response).
- */
-export function jsonText(json: string, status = 200): never {
-  return new Response(json, { status, headers: { 'content-type': 'application/json;charset=utf-8' } }) as never;
-}
-
 /** Headers for a JSON API that no browser should render, frame or sniff. */
 const SECURITY_HEADERS: Record<string, string> = {
   'x-content-type-options': 'nosniff',
@@ -186,6 +177,12 @@ export const httpPolicy = new Elysia({ name: 'http-policy' })
     if (error instanceof AppError) return reply(error.status, error.fields);
     switch (code) {
       case 'VALIDATION': {
+        if (error.type === 'response') {
+          // Our reply broke its own model: a bug on our side, never the client's. Log where, not the values.
+          const broken = (error.all as ValueError[]).map(({ path, message }) => ({ path, message }));
+          logger.error({ broken }, 'response does not match its model');
+          return reply(500, { server: ['an unexpected error occurred'] });
+        }
         const fields = validationFields(error.all as ValueError[], error.type);
         // A path that cannot even be decoded names nothing that exists.
         if (error.type === 'params')

@@ -1,5 +1,5 @@
 /** TypeBox building blocks that every feature's models share. */
-import type { StringOptions } from '@sinclair/typebox';
+import { type IntegerOptions, type StringOptions, Type } from '@sinclair/typebox';
 import { t } from 'elysia';
 
 /**
@@ -23,6 +23,15 @@ export const MUST_BE_FILLED = { mustBeFilled: true } as const;
 /** Text a request must fill in: it needs a visible character ("", whitespace, a zero-width space are blank). */
 export function RequiredText(options: StringOptions = {}) {
   return t.String({ minLength: 1, pattern: `[^${INVISIBLE}]`, ...MUST_BE_FILLED, ...options });
+}
+
+/**
+ * A whole number in a response. TypeBox's own integer, not Elysia's `t.Integer`, which also accepts
+ * numeric strings (right for query strings, wrong for replies: a count that came back from SQL as a
+ * string would pass the check and reach clients as "3").
+ */
+export function ResponseInteger(options: IntegerOptions = {}) {
+  return Type.Integer(options);
 }
 
 /** Every error body: `{"errors": {"<key>": ["<message>", ...]}}`. */

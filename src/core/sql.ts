@@ -1,7 +1,25 @@
-/** SQL fragments that any repository may need, independent of features. */
-import { type SQL, type SQLWrapper, sql } from 'drizzle-orm';
+/** SQL pieces that any repository may need, independent of features. */
+import { sql } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 
-/** A timestamp as ISO-8601 UTC text with milliseconds, exactly as JavaScript's toISOString() writes it. */
-export function isoTime(timestamp: SQLWrapper): SQL<string> {
-  return sql<string>`to_char(${timestamp} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+/**
+ * The viewer of a read, a parameter of the prepared statements that compute viewer flags
+ * (`following`, `favorited`): the viewer's user id, or 0 for anonymous requests (no user has that
+ * id, so every flag comes out false).
+ */
+export const viewer = sql.placeholder('viewer');
+
+export function viewerParam(viewerId: number | null): number {
+  return viewerId ?? 0;
 }
+
+/**
+ * Some of a table's columns, whether read from the table itself or from a subquery or CTE that
+ * selects them (which types them under its own name): for column sets such as "a profile" that
+ * several statements select from different sources. Values keep their types.
+ */
+export type ColumnsOf<Table, Names extends keyof Table> = {
+  [Name in Names]: Table[Name] extends { _: { data: infer Data; notNull: infer NotNull extends boolean } }
+    ? AnyPgColumn<{ data: Data; notNull: NotNull }>
+    : never;
+};

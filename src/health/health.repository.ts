@@ -1,5 +1,5 @@
 import { MIGRATIONS_FOLDER } from '../core/connection';
-import { closeDatabase, databaseTarget, primaryDb } from '../core/database';
+import { closeDatabase, databaseTarget, db } from '../core/database';
 import { warnNowAndThen } from '../core/logger';
 import { migrationFiles, migrationStatus } from '../core/migrator';
 
@@ -13,7 +13,7 @@ const files = migrationFiles(MIGRATIONS_FOLDER);
  */
 export async function pendingMigrations(): Promise<string[] | undefined> {
   try {
-    const status = await migrationStatus(primaryDb, files);
+    const status = await migrationStatus(db, files);
     return status.pending.map((file) => file.tag);
   } catch (error) {
     // An outage, or a database role that may not read drizzle's records: say which, now and then.

@@ -53,7 +53,7 @@ describe('GET /metrics', () => {
     await api('GET', '/api/tags');
     const text = await scrape();
 
-    expect(text).toMatch(/conduit_db_operation_duration_seconds_count\{operation="tags\.popularTagsJson"\} [1-9]/);
+    expect(text).toMatch(/conduit_db_operation_duration_seconds_count\{operation="tags\.findPopularTags"\} [1-9]/);
     expect(text).toContain('conduit_db_pool_connections{state="in_use"}');
     expect(text).toContain('conduit_db_pool_connections{state="waiting"}');
     for (const name of [

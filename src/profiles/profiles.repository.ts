@@ -1,50 +1,49 @@
-import { and, eq, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
-import { db, primaryDb } from '../core/database';
+import { and, eq, type SQLWrapper, sql } from 'drizzle-orm';
+import type { ReadFrom } from '../core/connection';
+import { db, preparedOn } from '../core/database';
 import { rethrowConstraintViolation } from '../core/database-errors';
 import { NotFound, Unauthorized } from '../core/errors';
 import { dbOperation } from '../core/metrics';
+import { type ColumnsOf, viewer, viewerParam } from '../core/sql';
 import { users } from '../users/schema/users.schema';
 import { follows } from './schema/follows.schema';
 
+type UserSource = ColumnsOf<typeof users, 'id' | 'username' | 'bio' | 'image'>;
+
 /**
- * An article's or comment's author as the viewer sees them, as a JSON object built in SQL, for
- * queries that join `users` on the author. `viewer` is the viewer's id (0 for anonymous).
+ * A user as the viewer sees them: the one profile shape, selected wherever a profile appears (the
+ * profile itself, an article's author, a comment's author). `user` is `users` or a subquery of its
+ * columns.
  */
-export function authorJson(viewer: SQLWrapper, authorId: SQLWrapper): SQL {
-  return sql`json_build_object(
-    'username', ${users.username},
-    'bio', ${users.bio},
-    'image', ${users.image},
-    'following', exists (select 1 from ${follows} where ${follows.followerId} = ${viewer} and ${follows.followedId} = ${authorId})
-  )`;
+export function profileColumns<User extends UserSource>(source: User, viewerId: SQLWrapper) {
+  // Typed as the source has them (a table, or a subquery under its own name), not as the constraint.
+  const user: Pick<User, keyof UserSource> = source;
+  return {
+    username: user.username,
+    bio: user.bio,
+    image: user.image,
+    following: sql<boolean>`exists (select 1 from ${follows} where ${follows.followerId} = ${viewerId} and ${follows.followedId} = ${user.id})`,
+  };
 }
 
-/** The profile as the viewer sees it (viewer 0: anonymous), with the user's id for the service's rules. */
-const profileStatement = (on: typeof db, name: string) =>
-  on
-    .select({
-      id: users.id,
-      username: users.username,
-      bio: users.bio,
-      image: users.image,
-      following: sql<boolean>`exists (select 1 from ${follows} where ${follows.followerId} = ${sql.placeholder('viewer')} and ${follows.followedId} = ${users.id})`,
-    })
+const profileByUsername = preparedOn((database) =>
+  database
+    .select({ id: users.id, profile: profileColumns(users, viewer) })
     .from(users)
     // Any letter case: usernames are unique regardless of it (the lower(username) unique index).
     .where(sql`lower(${users.username}) = lower(${sql.placeholder('username')})`)
-    .prepare(name);
-const profileFromReplica = profileStatement(db, 'profile_by_username');
-const profileFromPrimary = profileStatement(primaryDb, 'profile_by_username_fresh');
+    .prepare('profile_by_username'),
+);
 
-/** `fresh` reads the primary, for follows: the user followed may have registered a moment ago. */
-export async function findProfile(username: string, viewerId: number | null, { fresh = false } = {}) {
+/**
+ * The profile as the viewer sees it, with the user's id for the service's rules. Follows read the
+ * primary: the user followed may have registered a moment ago.
+ */
+export async function findProfile(username: string, viewerId: number | null, { readFrom }: { readFrom: ReadFrom }) {
   using _operation = dbOperation('profiles.findProfile');
-  const statement = fresh ? profileFromPrimary : profileFromReplica;
-  const [row] = await statement.execute({ username, viewer: viewerId ?? 0 });
+  const [row] = await profileByUsername(readFrom).execute({ username, viewer: viewerParam(viewerId) });
   return row;
 }
-
-export type ProfileRow = NonNullable<Awaited<ReturnType<typeof findProfile>>>;
 
 /** Idempotent: following someone twice leaves one row. */
 export async function insertFollow(followerId: number, followedId: number): Promise<void> {

@@ -1,25 +1,26 @@
 import { asc, desc, gt, sql } from 'drizzle-orm';
-import { db } from '../core/database';
+import { preparedOn } from '../core/database';
 import { dbOperation } from '../core/metrics';
-import { tags } from './schema/tags.schema';
+import { tagArticleCounts } from './schema/tag-counts.schema';
 
-/** The tags in use, most used first, then alphabetically: a walk along tags_popular_idx. */
-const popular = db
-  .select({ name: tags.name })
-  .from(tags)
-  .where(gt(tags.articleCount, 0))
-  .orderBy(desc(tags.articleCount), asc(tags.name))
-  .limit(sql.placeholder('limit'))
-  .as('popular');
+/** A tag's article count: the sum of its shards (see ./schema/tag-counts.schema.ts). */
+const articleCount = sql<number>`sum(${tagArticleCounts.articles})`;
 
-/** `{"tags": [...]}` as JSON text, built by the database from one prepared statement. */
-const popularTagsStatement = db
-  .select({ json: sql<string>`json_build_object('tags', coalesce(json_agg(${popular.name}), '[]'::json))::text` })
-  .from(popular)
-  .prepare('popular_tags');
+/** The tags some article carries, most used first, then alphabetically. */
+const popularTags = preparedOn((database) =>
+  database
+    .select({ tag: tagArticleCounts.tag })
+    .from(tagArticleCounts)
+    .groupBy(tagArticleCounts.tag)
+    .having(gt(articleCount, 0))
+    .orderBy(desc(articleCount), asc(tagArticleCounts.tag))
+    .limit(sql.placeholder('limit'))
+    .prepare('popular_tags'),
+);
 
-export async function popularTagsJson(limit: number): Promise<string> {
-  using _operation = dbOperation('tags.popularTagsJson');
-  const [row] = await popularTagsStatement.execute({ limit });
-  return row?.json ?? '{"tags":[]}';
+/** From a replica. */
+export async function findPopularTags(limit: number): Promise<string[]> {
+  using _operation = dbOperation('tags.findPopularTags');
+  const rows = await popularTags('replicas').execute({ limit });
+  return rows.map((row) => row.tag);
 }

@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import { primaryDb as db } from '../core/database';
+import { db } from '../core/database';
 import { rethrowConstraintViolation } from '../core/database-errors';
 import { Conflict } from '../core/errors';
 import { dbOperation } from '../core/metrics';

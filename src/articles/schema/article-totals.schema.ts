@@ -2,9 +2,9 @@ import { sql } from 'drizzle-orm';
 import { boolean, check, integer, pgTable } from 'drizzle-orm/pg-core';
 
 /**
- * One row: how many articles exist. Counting them on every unfiltered list page would read
- * every article (milliseconds at 100k); the articles repository keeps this number instead,
- * in the same transaction as each create and delete.
+ * Retired: the previous version's article count, one row that every article write had to lock.
+ * This version neither reads nor writes it (./article-counts.schema.ts replaces it); it stays for
+ * the previous version while a rolling deploy runs both, and a later release drops it.
  */
 export const articleTotals = pgTable(
   'article_totals',

@@ -2,10 +2,9 @@ import { integer, pgTable } from 'drizzle-orm/pg-core';
 import { users } from '../../users/schema/users.schema';
 
 /**
- * How many articles each author has. The ?author= count and the feed's count (a sum over the
- * followed authors) read these rows instead of counting articles, which for a prolific author
- * means thousands of index entries per page. The articles repository keeps them, in the same
- * transaction as each create and delete, with article_totals.
+ * Retired: the previous version's per-author article counts, kept by hand in its write
+ * transactions. This version neither reads nor writes them (./article-counts.schema.ts replaces
+ * them); the table stays for the previous version during a rolling deploy, and a later release drops it.
  */
 export const authorTotals = pgTable('author_totals', {
   authorId: integer()

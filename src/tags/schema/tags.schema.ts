@@ -1,9 +1,10 @@
 import { index, integer, pgTable, text } from 'drizzle-orm/pg-core';
 
 /**
- * Every tag ever used, with how many articles carry it now. The count is kept by the articles
- * repository in the same transaction as the articles themselves, so that the tag list and the
- * size of a tag's article list are lookups, not counts over every article.
+ * Every tag ever used (article_tags references it). How many articles carry each is counted in
+ * ./tag-counts.schema.ts; `article_count` and its index are the previous version's hand-kept count,
+ * which this version no longer writes: they stay for that version during a rolling deploy, and a
+ * later release drops them.
  */
 export const tags = pgTable(
   'tags',
@@ -11,6 +12,6 @@ export const tags = pgTable(
     name: text().primaryKey(),
     articleCount: integer().notNull().default(0),
   },
-  // The tag list's order, most used first: read straight from this index.
+  // The previous version's tag list order, most used first.
   (table) => [index('tags_popular_idx').on(table.articleCount.desc().nullsFirst(), table.name)],
 );

@@ -1,0 +1,160 @@
+/**
+ * Writing articles. The counts behind `articlesCount` and the tag list are the database's business
+ * (triggers, see ./schema/article-counts.schema.ts): nothing here keeps a counter.
+ */
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { db } from '../core/database';
+import { rethrowConstraintViolation, violatedUniqueConstraint } from '../core/database-errors';
+import { NotFound, Unauthorized } from '../core/errors';
+import { dbOperation } from '../core/metrics';
+import { tags } from '../tags/schema/tags.schema';
+import { articleTags } from './schema/article-tags.schema';
+import { articles } from './schema/articles.schema';
+
+/** Just enough to decide who may change an article (from the primary, like every read that decides a write). */
+export async function findArticleOwnership(slug: string) {
+  using _operation = dbOperation('articles.findArticleOwnership');
+  const [row] = await db
+    .select({ id: articles.id, authorId: articles.authorId, title: articles.title })
+    .from(articles)
+    .where(eq(articles.slug, slug));
+  return row;
+}
+
+interface ArticleContent {
+  title: string;
+  description: string;
+  body: string;
+}
+
+/**
+ * One statement: the article under `slug`, the tags new to the database, the article's tag links.
+ * Nothing is written when the slug is taken (ON CONFLICT DO NOTHING, also when a parallel request
+ * takes it first), and the result is then undefined.
+ */
+function insertUnder(slug: string, authorId: number, content: ArticleContent, tagList: string[]) {
+  const inserted = db.$with('inserted').as(
+    db
+      .insert(articles)
+      .values({ ...content, slug, authorId })
+      .onConflictDoNothing({ target: articles.slug })
+      .returning({ id: articles.id, createdAt: articles.createdAt }),
+  );
+  if (tagList.length === 0) return db.with(inserted).select({ id: inserted.id }).from(inserted);
+  const newTags = db.$with('new_tags').as(
+    db
+      .insert(tags)
+      .values(tagList.map((name) => ({ name })))
+      .onConflictDoNothing()
+      .returning({ name: tags.name }),
+  );
+  const tagRows = sql`(values ${sql.join(
+    tagList.map((tag) => sql`(${tag})`),
+    sql`, `,
+  )}) as tag_list(tag)`;
+  const links = db.$with('links').as(
+    db
+      .insert(articleTags)
+      .select(
+        db
+          .select({
+            articleId: inserted.id,
+            tag: sql<string>`tag_list.tag`.as('tag'),
+            articleCreatedAt: inserted.createdAt,
+          })
+          .from(inserted)
+          .crossJoin(tagRows),
+      )
+      .returning({ tag: articleTags.tag }),
+  );
+  return db.with(inserted, newTags, links).select({ id: inserted.id }).from(inserted);
+}
+
+/** Inserts the article with its tags under the first free slug of `slugs`, and returns that slug. */
+export async function insertArticle(
+  authorId: number,
+  content: ArticleContent,
+  tagList: string[],
+  slugs: Iterable<string>,
+): Promise<string> {
+  using _operation = dbOperation('articles.insertArticle');
+  for (const slug of slugs) {
+    const [inserted] = await insertUnder(slug, authorId, content, tagList).catch((error) =>
+      rethrowConstraintViolation(error, {
+        // Written by a user deleted after their token was issued.
+        articles_author_id_users_id_fk: () => new Unauthorized('tokenInvalid'),
+      }),
+    );
+    if (inserted) return slug;
+  }
+  throw new Error('no free slug among the candidates');
+}
+
+/**
+ * Applies the changes (and, when `slugs` is given, moves the article to the first free one) and
+ * replaces the tags when `tagList` is given, in one transaction. Returns the article's slug.
+ */
+export async function updateArticle(
+  id: number,
+  changes: Partial<ArticleContent>,
+  tagList: string[] | undefined,
+  slugs: Iterable<string> | undefined,
+): Promise<string> {
+  using _operation = dbOperation('articles.updateArticle');
+  // Awaited here: the measurement (`using`) ends when this function returns, not when the promise settles.
+  return await db.transaction(async (tx) => {
+    const update = (runner: Pick<typeof tx, 'update'>, slug?: string) =>
+      runner
+        .update(articles)
+        .set({ ...changes, ...(slug && { slug }), updatedAt: sql`now()` })
+        .where(eq(articles.id, id))
+        .returning({ slug: articles.slug, createdAt: articles.createdAt });
+
+    let updated: { slug: string; createdAt: Date } | undefined;
+    if (slugs === undefined) {
+      [updated] = await update(tx);
+    } else {
+      let slugFound = false;
+      for (const slug of slugs) {
+        try {
+          // A savepoint per attempt: a taken slug fails the UPDATE without failing the transaction.
+          [updated] = await tx.transaction((savepoint) => update(savepoint, slug));
+          slugFound = true;
+          break;
+        } catch (error) {
+          if (violatedUniqueConstraint(error) === undefined) throw error;
+        }
+      }
+      if (!slugFound) throw new Error('no free slug among the candidates');
+    }
+    // No row: a DELETE of the article committed after this request found it. The loser of that race gets 404.
+    if (!updated) throw new NotFound('article');
+
+    if (tagList !== undefined) {
+      // The UPDATE above holds the article's row lock, so no other change to its tags interleaves.
+      const current = (
+        await tx.select({ tag: articleTags.tag }).from(articleTags).where(eq(articleTags.articleId, id))
+      ).map((row) => row.tag);
+      const removed = current.filter((tag) => !tagList.includes(tag));
+      const added = tagList.filter((tag) => !current.includes(tag));
+      if (removed.length > 0) {
+        await tx.delete(articleTags).where(and(eq(articleTags.articleId, id), inArray(articleTags.tag, removed)));
+      }
+      if (added.length > 0) {
+        await tx
+          .insert(tags)
+          .values(added.map((name) => ({ name })))
+          .onConflictDoNothing();
+        const articleCreatedAt = updated.createdAt;
+        await tx.insert(articleTags).values(added.map((tag) => ({ articleId: id, tag, articleCreatedAt })));
+      }
+    }
+    return updated.slug;
+  });
+}
+
+/** Its comments, favorites and tag links go with it (ON DELETE CASCADE); the counts follow by themselves. */
+export async function deleteArticle(id: number): Promise<void> {
+  using _operation = dbOperation('articles.deleteArticle');
+  await db.delete(articles).where(eq(articles.id, id));
+}
