@@ -6,10 +6,9 @@
 import { createArticle, favorite, getArticle } from './articles/articles.service';
 import { slugify } from './articles/articles.slug';
 import { addComment } from './comments/comments.service';
-import { verifyToken } from './core/auth';
 import { NotFound } from './core/errors';
 import { follow } from './profiles/profiles.service';
-import { login, register, updateCurrentUser } from './users/users.service';
+import { changeAccount, checkCredentials, createAccount } from './users/users.service';
 
 export const DEMO_PASSWORD = 'conduit-demo';
 
@@ -127,15 +126,17 @@ function email(username: string): string {
   return `${username}@conduit.demo`;
 }
 
-/** Signs in the demo user, registering them first when they do not exist yet. Returns their id. */
+/**
+ * The demo user's id, creating their account first when their credentials open none. (Accounts, not
+ * sessions: the seed signs no token, so it needs no JWT_SECRET.)
+ */
 async function ensureUser(person: (typeof PEOPLE)[number]): Promise<number> {
   const credentials = { email: email(person.username), password: DEMO_PASSWORD };
   try {
-    return verifyToken((await login(credentials)).token).userId;
+    return (await checkCredentials(credentials)).id;
   } catch {
-    const user = await register({ username: person.username, ...credentials });
-    const { userId: id, tokenId } = verifyToken(user.token);
-    await updateCurrentUser(id, { bio: person.bio, image: person.image }, tokenId);
+    const { id } = await createAccount({ username: person.username, ...credentials });
+    await changeAccount(id, { bio: person.bio, image: person.image }, undefined);
     return id;
   }
 }

@@ -2,13 +2,15 @@
 import { app } from './app';
 import { config } from './core/config';
 import { logger } from './core/logger';
+import { tokenConfig } from './core/token-settings';
 import { answerSupervisor, isWorker } from './core/workers';
 import { databaseDescription, disconnectDatabase, pendingMigrations } from './health/health.repository';
 
 /** How long a shutdown waits for in-flight requests before cutting them off. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
-if (config.jwt.usingDevelopmentSecret) {
+// Read now, not at the first token: a bad JWT_SECRET stops the server before it listens.
+if (tokenConfig().usingDevelopmentSecret) {
   logger.warn('JWT_SECRET is not set: signing tokens with the development secret. Never do this in production.');
 }
 

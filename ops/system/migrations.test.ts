@@ -29,8 +29,8 @@ afterAll(async () => {
 });
 
 /** Runs a command of package.json's with only these variables (and PATH), as a deploy step would. */
-async function command(script: string, env: Record<string, string>) {
-  const child = Bun.spawn(['bun', script], {
+async function command(script: string | string[], env: Record<string, string>) {
+  const child = Bun.spawn(['bun', ...(Array.isArray(script) ? script : [script])], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'production', ...env },
     stdout: 'pipe',
@@ -127,6 +127,22 @@ describe.skipIf(!onServer)('db:migrate on a PostgreSQL server', () => {
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }
+  });
+
+  test('db:seed and drizzle-kit need only DATABASE_URL too (NODE_ENV=production, no JWT_SECRET)', async () => {
+    const url = await freshDatabase();
+    const env = { DATABASE_URL: url };
+    expect(await command('src/migrate.ts', env)).toMatchObject({ exitCode: 0 });
+
+    const seeded = await command('src/seed.ts', env);
+    expect(seeded.output).toContain('Done.');
+    expect(seeded.exitCode).toBe(0);
+    const sql = postgres(url, { max: 1, onnotice: () => {} });
+    expect([...(await sql`select count(*)::int as n from articles`)]).toEqual([{ n: 10 }]);
+    await sql.end();
+    const kit = await command(['--bun', 'node_modules/drizzle-kit/bin.cjs', 'check'], env);
+    expect(kit.output).not.toContain('Configuration error');
+    expect(kit.exitCode).toBe(0);
   });
 
   test('db:status and db:migrate need only DATABASE_URL, and refuse an edited or unknown migration', async () => {

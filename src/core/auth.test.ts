@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'bun:test';
 import { createSigner } from 'fast-jwt';
 import { signToken, tokenFrom, verifyToken } from './auth';
-import { config } from './config';
 import { Unauthorized } from './errors';
+import { tokenConfig } from './token-settings';
 
 describe('tokenFrom', () => {
   test('reads "Token <jwt>" and "Bearer <jwt>", in any case of the scheme', () => {
@@ -35,7 +35,7 @@ describe('signToken / verifyToken', () => {
   test('a token lives for JWT_EXPIRES_IN and says when it was issued', () => {
     const [, payload] = signToken(42, 0).split('.');
     const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString());
-    expect(claims.exp - claims.iat).toBe(config.jwt.expiresInMs / 1000);
+    expect(claims.exp - claims.iat).toBe(tokenConfig().expiresInMs / 1000);
     expect(Math.abs(claims.iat - Date.now() / 1000)).toBeLessThan(60);
   });
 
@@ -49,7 +49,7 @@ describe('signToken / verifyToken', () => {
   /** A correctly signed token with these claims, issued at `issuedAt` (ms; null: no `iat` claim). */
   const withClaims = (claims: Record<string, unknown>, issuedAt: number | null = Date.now()) =>
     createSigner({
-      key: config.jwt.secret,
+      key: tokenConfig().secret,
       expiresIn: 3_600_000,
       ...(issuedAt === null ? { noTimestamp: true } : { clockTimestamp: issuedAt }),
     })(claims);

@@ -4,8 +4,8 @@
  * that the user still exists) are in src/users/users.auth.ts.
  */
 import { createSigner, createVerifier } from 'fast-jwt';
-import { config } from './config';
 import { Unauthorized } from './errors';
+import { tokenConfig } from './token-settings';
 
 /*
  * fast-jwt signs and verifies with node:crypto's HMAC synchronously (microseconds), where the
@@ -14,12 +14,20 @@ import { Unauthorized } from './errors';
  */
 const ALGORITHM = 'HS256';
 
-const sign = createSigner({ key: config.jwt.secret, algorithm: ALGORITHM, expiresIn: config.jwt.expiresInMs });
-const verify = createVerifier({
-  key: config.jwt.secret,
-  algorithms: [ALGORITHM],
-  requiredClaims: ['sub', 'exp', 'iat'],
-});
+function buildKeys() {
+  const { secret, expiresInMs } = tokenConfig();
+  return {
+    sign: createSigner({ key: secret, algorithm: ALGORITHM, expiresIn: expiresInMs }),
+    verify: createVerifier({ key: secret, algorithms: [ALGORITHM], requiredClaims: ['sub', 'exp', 'iat'] }),
+  };
+}
+
+/** Built on first use, so that importing this module needs no secret (see ./token-settings.ts). */
+let keys: ReturnType<typeof buildKeys> | undefined;
+function tokenKeys() {
+  keys ??= buildKeys();
+  return keys;
+}
 
 /** User ids are PostgreSQL integers: 1 to 2^31 - 1, written the one canonical way. */
 const USER_ID = /^[1-9][0-9]{0,9}$/;
@@ -41,7 +49,7 @@ const TOKEN_ID = /^[A-Za-z0-9_-]{16}$/;
 
 export function signToken(userId: number, version: number): string {
   const jti = Buffer.from(crypto.getRandomValues(new Uint8Array(12))).toString('base64url');
-  return sign({ sub: String(userId), ver: version, jti });
+  return tokenKeys().sign({ sub: String(userId), ver: version, jti });
 }
 
 /**
@@ -52,7 +60,7 @@ export function signToken(userId: number, version: number): string {
 export function verifyToken(token: string): TokenClaims {
   let payload: Record<string, unknown>;
   try {
-    payload = verify(token);
+    payload = tokenKeys().verify(token);
   } catch {
     // Signature, algorithm, expiry and format failures all answer the same way.
     throw new Unauthorized('tokenInvalid');

@@ -1,24 +1,9 @@
 import { describe, expect, test } from 'bun:test';
 import { readConfig } from './config';
 import { ConfigError } from './env';
+import { readTokenConfig } from './token-settings';
 
 describe('readConfig', () => {
-  test('in production, refuses a missing or short JWT_SECRET', () => {
-    expect(() => readConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
-    expect(() => readConfig({ NODE_ENV: 'production', JWT_SECRET: 'too-short' })).toThrow(/at least 32 characters/);
-  });
-
-  test('in production, accepts a secret of 32 characters or more', () => {
-    const config = readConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) });
-    expect(config.jwt).toMatchObject({ secret: 'x'.repeat(32), usingDevelopmentSecret: false });
-  });
-
-  test('in development, a missing secret falls back to the development one, flagged', () => {
-    const config = readConfig({});
-    expect(config.jwt.usingDevelopmentSecret).toBe(true);
-    expect(config.jwt.secret.length).toBeGreaterThanOrEqual(32);
-  });
-
   test('defaults: port 3000 on 0.0.0.0, pool of 10, embedded database when DATABASE_URL is unset', () => {
     const config = readConfig({});
     expect(config).toMatchObject({ port: 3000, host: '0.0.0.0' });
@@ -41,15 +26,6 @@ describe('readConfig', () => {
     expect(() => readConfig({ AUTH_RATE_LIMIT: '-1' })).toThrow(/AUTH_RATE_LIMIT/);
   });
 
-  test('JWT_EXPIRES_IN: 7 days by default, else a duration; nonsense stops the start', () => {
-    expect(readConfig({}).jwt.expiresInMs).toBe(7 * 24 * 3_600_000);
-    expect(readConfig({ JWT_EXPIRES_IN: '12h' }).jwt.expiresInMs).toBe(12 * 3_600_000);
-    expect(readConfig({ JWT_EXPIRES_IN: '30m' }).jwt.expiresInMs).toBe(30 * 60_000);
-    for (const nonsense of ['soon', '-5d', '10', '0.5s']) {
-      expect(() => readConfig({ JWT_EXPIRES_IN: nonsense })).toThrow(/JWT_EXPIRES_IN/);
-    }
-  });
-
   test('the auth rate limit defaults to 30 a minute; 0 turns it off', () => {
     expect(readConfig({}).authRateLimit).toBe(30);
     expect(readConfig({ AUTH_RATE_LIMIT: '0' }).authRateLimit).toBe(0);
@@ -68,5 +44,38 @@ describe('readConfig', () => {
     expect(readConfig({ TRUST_PROXY: 'true' }).trustedProxies).toBe(1);
     expect(readConfig({ TRUST_PROXY: '2' }).trustedProxies).toBe(2);
     expect(() => readConfig({ TRUST_PROXY: 'sometimes' })).toThrow(/TRUST_PROXY/);
+  });
+});
+
+describe('readTokenConfig', () => {
+  test('in production, refuses a missing or short JWT_SECRET', () => {
+    expect(() => readTokenConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
+    expect(() => readTokenConfig({ NODE_ENV: 'production', JWT_SECRET: 'too-short' })).toThrow(
+      /at least 32 characters/,
+    );
+  });
+
+  test('in production, accepts a secret of 32 characters or more', () => {
+    const config = readTokenConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) });
+    expect(config).toMatchObject({ secret: 'x'.repeat(32), usingDevelopmentSecret: false });
+  });
+
+  test('in development, a missing secret falls back to the development one, flagged', () => {
+    const config = readTokenConfig({});
+    expect(config.usingDevelopmentSecret).toBe(true);
+    expect(config.secret.length).toBeGreaterThanOrEqual(32);
+  });
+
+  test('JWT_EXPIRES_IN: 7 days by default, else a duration; nonsense stops the start', () => {
+    expect(readTokenConfig({}).expiresInMs).toBe(7 * 24 * 3_600_000);
+    expect(readTokenConfig({ JWT_EXPIRES_IN: '12h' }).expiresInMs).toBe(12 * 3_600_000);
+    expect(readTokenConfig({ JWT_EXPIRES_IN: '30m' }).expiresInMs).toBe(30 * 60_000);
+    for (const nonsense of ['soon', '-5d', '10', '0.5s']) {
+      expect(() => readTokenConfig({ JWT_EXPIRES_IN: nonsense })).toThrow(/JWT_EXPIRES_IN/);
+    }
+  });
+
+  test('the app settings need no secret: production without JWT_SECRET loads them', () => {
+    expect(readConfig({ NODE_ENV: 'production' }).production).toBe(true);
   });
 });

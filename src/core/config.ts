@@ -1,16 +1,12 @@
 /**
  * Every setting the app reads from the environment, parsed and checked once. Runtime code reads
  * this module, never process.env directly. The database settings are read by ./db-settings.ts,
- * which the commands that only need the database (and drizzle.config.ts) use on their own.
+ * which the commands that only need the database (and drizzle.config.ts) use on their own; the
+ * token settings (JWT_SECRET) by ./token-settings.ts, only where tokens are signed or read.
  */
 import { availableParallelism } from 'node:os';
-import { parse as parseDuration } from '@lukeed/ms';
 import { readDatabaseConfig } from './db-settings';
 import { ConfigError, type Env, integer, loadOrExit, positiveInteger } from './env';
-
-/** Signs development tokens only; production refuses to start with it (see readConfig). */
-const DEVELOPMENT_JWT_SECRET = 'conduit-development-secret-never-use-in-production';
-const MIN_PRODUCTION_SECRET_LENGTH = 32;
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
@@ -55,31 +51,9 @@ function proxyHops(raw: string | undefined): number {
   return hops;
 }
 
-const WEEK_MS = 7 * 24 * 3_600_000;
-
-/** JWT_EXPIRES_IN: a duration such as "7d", "12h" or "30m", in milliseconds; a week by default. */
-function tokenLifetime(raw: string | undefined): number {
-  if (raw === undefined || raw === '') return WEEK_MS;
-  const milliseconds = parseDuration(raw);
-  if (milliseconds === undefined || !Number.isFinite(milliseconds) || milliseconds < 1000) {
-    throw new ConfigError(
-      `JWT_EXPIRES_IN must be a duration of at least a second such as 7d, 12h or 30m, got "${raw}"`,
-    );
-  }
-  return milliseconds;
-}
-
 export function readConfig(env: Env) {
   const nodeEnv = env.NODE_ENV ?? 'development';
   const production = nodeEnv === 'production';
-  const jwtSecret = env.JWT_SECRET ?? '';
-
-  if (production && jwtSecret.length < MIN_PRODUCTION_SECRET_LENGTH) {
-    throw new ConfigError(
-      `JWT_SECRET must be set to a random string of at least ${MIN_PRODUCTION_SECRET_LENGTH} ` +
-        'characters when NODE_ENV=production (for example: openssl rand -base64 48).',
-    );
-  }
 
   const workers = workerCount(env.WORKERS);
   const database = readDatabaseConfig(env);
@@ -125,12 +99,6 @@ export function readConfig(env: Env) {
         env.OTEL_SDK_DISABLED !== 'true' &&
         env.OTEL_TRACES_EXPORTER !== 'none',
       serviceName: env.OTEL_SERVICE_NAME || 'conduit',
-    },
-    jwt: {
-      secret: jwtSecret || DEVELOPMENT_JWT_SECRET,
-      usingDevelopmentSecret: jwtSecret === '',
-      /** Token lifetime in milliseconds (JWT_EXPIRES_IN: "7d", "12h", "30m"). */
-      expiresInMs: tokenLifetime(env.JWT_EXPIRES_IN),
     },
   } as const;
 }

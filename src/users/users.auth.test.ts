@@ -5,14 +5,14 @@
  */
 import { describe, expect, test } from 'bun:test';
 import { createSigner, type SignerOptions } from 'fast-jwt';
-import { config } from '../core/config';
+import { tokenConfig } from '../core/token-settings';
 import { api, createArticle, registerUser } from '../test/api';
 
 const HOUR = 3_600_000;
 const now = () => Math.floor(Date.now() / 1000);
 const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const signed = (options: Partial<SignerOptions> & { key?: string }, sub = '1') =>
-  `Token ${createSigner({ key: config.jwt.secret, ...options })({ sub })}`;
+  `Token ${createSigner({ key: tokenConfig().secret, ...options })({ sub })}`;
 
 /** Authorization headers that name nobody the API can serve. */
 const unusableTokens: Record<string, () => string> = {

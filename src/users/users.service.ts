@@ -14,12 +14,22 @@ async function authenticated(user: UserRow): Promise<AuthenticatedUser> {
   };
 }
 
-export async function register({ username, email, password }: Registration): Promise<AuthenticatedUser> {
-  const user = await insertUser({ username, email, passwordHash: await hashPassword(password) });
-  return authenticated(user);
+/*
+ * The account rules come apart from issuing a session (a token): the seed creates and edits accounts
+ * under the same rules without signing anything, so it needs no JWT_SECRET.
+ */
+
+/** A new account; the database refuses a taken email or username. */
+export async function createAccount({ username, email, password }: Registration): Promise<UserRow> {
+  return insertUser({ username, email, passwordHash: await hashPassword(password) });
 }
 
-export async function login({ email, password }: Credentials): Promise<AuthenticatedUser> {
+export async function register(registration: Registration): Promise<AuthenticatedUser> {
+  return authenticated(await createAccount(registration));
+}
+
+/** The account these credentials open. */
+export async function checkCredentials({ email, password }: Credentials): Promise<UserRow> {
   const user = await findUserByEmail(email);
   // Always verify, also for an unknown email, so that both failures take as long.
   const matches = await passwordMatches(password, user?.passwordHash);
@@ -27,7 +37,11 @@ export async function login({ email, password }: Credentials): Promise<Authentic
     // One answer for both cases: never tell which of the two was wrong.
     throw new Unauthorized('credentialsInvalid');
   }
-  return authenticated(user);
+  return user;
+}
+
+export async function login(credentials: Credentials): Promise<AuthenticatedUser> {
+  return authenticated(await checkCredentials(credentials));
 }
 
 export async function currentUser(userId: number): Promise<AuthenticatedUser> {
@@ -41,11 +55,11 @@ export async function currentUser(userId: number): Promise<AuthenticatedUser> {
  * `changedBy` is the id of the token the request came with: a password change ends every other
  * session, and that token stays good.
  */
-export async function updateCurrentUser(
+export async function changeAccount(
   userId: number,
   changes: UserChanges,
   changedBy: string | undefined,
-): Promise<AuthenticatedUser> {
+): Promise<UserRow> {
   const { password, bio, image, ...rest } = changes;
   if (Object.values(changes).every((value) => value === undefined)) {
     throw new Invalid({ user: ['must contain at least one field to update'] });
@@ -61,5 +75,13 @@ export async function updateCurrentUser(
     }),
   });
   if (!user) throw new Unauthorized('tokenInvalid');
-  return authenticated(user);
+  return user;
+}
+
+export async function updateCurrentUser(
+  userId: number,
+  changes: UserChanges,
+  changedBy: string | undefined,
+): Promise<AuthenticatedUser> {
+  return authenticated(await changeAccount(userId, changes, changedBy));
 }
