@@ -1,5 +1,8 @@
 import { describe, expect, test } from 'bun:test';
+import { Elysia, t } from 'elysia';
 import { api } from '../test/api';
+import { httpPolicy } from './http';
+import { ResponseInteger } from './models';
 
 describe('errors outside any route', () => {
   test('an unknown route gets a JSON 404', async () => {
@@ -37,5 +40,18 @@ describe('operational endpoints', () => {
 
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ status: 'ready' });
+  });
+});
+
+describe('responses are checked against their models', () => {
+  const app = new Elysia().use(httpPolicy).get('/count-as-text', () => ({ articlesCount: '3' as unknown as number }), {
+    response: t.Object({ articlesCount: ResponseInteger() }),
+  });
+
+  test('a reply that breaks its model is our bug: 500 with the errors body, nothing of the reply', async () => {
+    const response = await app.handle(new Request('http://localhost/count-as-text'));
+
+    expect(response.status).toBe(500);
+    expect(await response.json()).toEqual({ errors: { server: ['an unexpected error occurred'] } });
   });
 });
