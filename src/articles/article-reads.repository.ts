@@ -4,7 +4,7 @@
  * executed. Tags, favorite count and viewer flags are correlated subqueries, each an index probe,
  * run only for the rows returned.
  */
-import { desc, eq, type SQLWrapper, sql } from 'drizzle-orm';
+import { desc, eq, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import type { Database, ReadFrom } from '../core/connection';
 import { db, preparedOn } from '../core/database';
 import { dbOperation } from '../core/metrics';
@@ -21,11 +21,23 @@ import { favorites } from './schema/favorites.schema';
 type ArticleSource = ColumnsOf<typeof articles, 'id' | 'slug' | 'title' | 'description' | 'createdAt' | 'updatedAt'>;
 type AuthorSource = ColumnsOf<typeof users, 'id' | 'username' | 'bio' | 'image'>;
 
-/** An article's summary as the viewer sees it (lists leave the body out). `article` and `author` are tables or subqueries of their columns. */
-function summaryColumns<Article extends ArticleSource, Author extends AuthorSource>(
+/** An article's tags, alphabetically, from its tag links. */
+function tagsOf(articleId: SQLWrapper) {
+  return sql<
+    string[]
+  >`array(select ${articleTags.tag} from ${articleTags} where ${articleTags.articleId} = ${articleId} order by ${articleTags.tag})`;
+}
+
+/**
+ * An article's summary as the viewer sees it (lists leave the body out): the one article shape.
+ * `source` and `author` are tables, or subqueries or CTEs of their columns. `tagList` replaces the
+ * lookup of the tag links, for a statement that writes them itself (and so cannot see them).
+ */
+export function summaryColumns<Article extends ArticleSource, Author extends AuthorSource>(
   source: Article,
   author: Author,
   viewerId: SQLWrapper,
+  { tagList }: { tagList?: SQL<string[]> } = {},
 ) {
   // Typed as the source has them (a table, or a subquery under its own name), not as the constraint.
   const article: Pick<Article, keyof ArticleSource> = source;
@@ -33,9 +45,7 @@ function summaryColumns<Article extends ArticleSource, Author extends AuthorSour
     slug: article.slug,
     title: article.title,
     description: article.description,
-    tagList: sql<
-      string[]
-    >`array(select ${articleTags.tag} from ${articleTags} where ${articleTags.articleId} = ${article.id} order by ${articleTags.tag})`,
+    tagList: tagList ?? tagsOf(article.id),
     createdAt: article.createdAt,
     updatedAt: article.updatedAt,
     favorited: sql<boolean>`exists (select 1 from ${favorites} where ${favorites.userId} = ${viewerId} and ${favorites.articleId} = ${article.id})`,

@@ -2,12 +2,14 @@
  * Writing articles. The counts behind `articlesCount` and the tag list are the database's business
  * (triggers, see ./schema/article-counts.schema.ts): nothing here keeps a counter.
  */
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { db } from '../core/database';
 import { rethrowConstraintViolation, violatedUniqueConstraint } from '../core/database-errors';
 import { NotFound, Unauthorized } from '../core/errors';
 import { dbOperation } from '../core/metrics';
 import { tags } from '../tags/schema/tags.schema';
+import { users } from '../users/schema/users.schema';
+import { type ArticleRow, summaryColumns } from './article-reads.repository';
 import { articleTags } from './schema/article-tags.schema';
 import { articles } from './schema/articles.schema';
 
@@ -28,9 +30,9 @@ interface ArticleContent {
 }
 
 /**
- * One statement: the article under `slug`, the tags new to the database, the article's tag links.
- * Nothing is written when the slug is taken (ON CONFLICT DO NOTHING, also when a parallel request
- * takes it first), and the result is then undefined.
+ * One statement: the article under `slug`, the tags new to the database, the article's tag links,
+ * and the article as its author sees it. Nothing is written when the slug is taken (ON CONFLICT DO
+ * NOTHING, also when a parallel request takes it first), and there is then no row.
  */
 function insertUnder(slug: string, authorId: number, content: ArticleContent, tagList: string[]) {
   const inserted = db.$with('inserted').as(
@@ -38,9 +40,19 @@ function insertUnder(slug: string, authorId: number, content: ArticleContent, ta
       .insert(articles)
       .values({ ...content, slug, authorId })
       .onConflictDoNothing({ target: articles.slug })
-      .returning({ id: articles.id, createdAt: articles.createdAt }),
+      .returning(),
   );
-  if (tagList.length === 0) return db.with(inserted).select({ id: inserted.id }).from(inserted);
+  // A statement does not see the rows it writes: its tags come from the links it wrote instead.
+  const asTheAuthorSeesIt = (writes: ReturnType<typeof db.with>, tagsWritten?: SQL<string[]>) =>
+    writes
+      .select({
+        ...summaryColumns(inserted, users, sql`${authorId}::int`, { tagList: tagsWritten }),
+        body: inserted.body,
+      })
+      .from(inserted)
+      .innerJoin(users, eq(users.id, inserted.authorId));
+  if (tagList.length === 0) return asTheAuthorSeesIt(db.with(inserted));
+
   const newTags = db.$with('new_tags').as(
     db
       .insert(tags)
@@ -67,25 +79,28 @@ function insertUnder(slug: string, authorId: number, content: ArticleContent, ta
       )
       .returning({ tag: articleTags.tag }),
   );
-  return db.with(inserted, newTags, links).select({ id: inserted.id }).from(inserted);
+  return asTheAuthorSeesIt(
+    db.with(inserted, newTags, links),
+    sql<string[]>`array(select tag from ${links} order by tag)`,
+  );
 }
 
-/** Inserts the article with its tags under the first free slug of `slugs`, and returns that slug. */
+/** Inserts the article with its tags under the first free slug of `slugs`, and returns it as its author sees it. */
 export async function insertArticle(
   authorId: number,
   content: ArticleContent,
   tagList: string[],
   slugs: Iterable<string>,
-): Promise<string> {
+): Promise<ArticleRow> {
   using _operation = dbOperation('articles.insertArticle');
   for (const slug of slugs) {
-    const [inserted] = await insertUnder(slug, authorId, content, tagList).catch((error) =>
+    const [created] = await insertUnder(slug, authorId, content, tagList).catch((error) =>
       rethrowConstraintViolation(error, {
         // Written by a user deleted after their token was issued.
         articles_author_id_users_id_fk: () => new Unauthorized('tokenInvalid'),
       }),
     );
-    if (inserted) return slug;
+    if (created) return created;
   }
   throw new Error('no free slug among the candidates');
 }

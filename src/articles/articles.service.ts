@@ -83,13 +83,10 @@ export function getArticle(slug: string, viewerId: number | null): Promise<Artic
 
 export async function createArticle(authorId: number, input: NewArticle): Promise<Article> {
   const { title, description, body, tagList } = input;
-  const slug = await insertArticle(
-    authorId,
-    { title, description, body },
-    normalizeTags(tagList),
-    slugCandidates(title),
+  // The statement that writes it answers with it, as its author sees it: no second read.
+  return toArticle(
+    await insertArticle(authorId, { title, description, body }, normalizeTags(tagList), slugCandidates(title)),
   );
-  return existingArticle(slug, authorId, 'primary');
 }
 
 export async function updateArticle(slug: string, userId: number, changes: ArticleChanges): Promise<Article> {
