@@ -1,26 +1,32 @@
 import { asc, desc, gt, sql } from 'drizzle-orm';
-import { preparedOn } from '../core/database';
+import { db, preparedOn } from '../core/database';
 import { dbOperation } from '../core/metrics';
 import { tagArticleCounts } from './schema/tag-counts.schema';
 
-/** A tag's article count: the sum of its shards (see ./schema/tag-counts.schema.ts). */
-const articleCount = sql<number>`sum(${tagArticleCounts.articles})`;
+/** The tags some article carries, with how many: the sums of their shards (see ./schema/tag-counts.schema.ts). */
+const articleCount = sql<number>`sum(${tagArticleCounts.articles})::int`;
+const popular = db
+  .select({ tag: tagArticleCounts.tag, articles: articleCount.as('articles') })
+  .from(tagArticleCounts)
+  .groupBy(tagArticleCounts.tag)
+  .having(gt(articleCount, 0))
+  .orderBy(desc(articleCount), asc(tagArticleCounts.tag))
+  .limit(sql.placeholder('limit'))
+  .as('popular');
 
-/** The tags some article carries, most used first, then alphabetically. */
+/** Most used first, then alphabetically, as one array: one value to decode, not a row per tag. */
 const popularTags = preparedOn((database) =>
   database
-    .select({ tag: tagArticleCounts.tag })
-    .from(tagArticleCounts)
-    .groupBy(tagArticleCounts.tag)
-    .having(gt(articleCount, 0))
-    .orderBy(desc(articleCount), asc(tagArticleCounts.tag))
-    .limit(sql.placeholder('limit'))
+    .select({
+      tags: sql<string[]>`coalesce(array_agg(${popular.tag} order by ${popular.articles} desc, ${popular.tag}), '{}')`,
+    })
+    .from(popular)
     .prepare('popular_tags'),
 );
 
 /** From a replica. */
 export async function findPopularTags(limit: number): Promise<string[]> {
   using _operation = dbOperation('tags.findPopularTags');
-  const rows = await popularTags('replicas').execute({ limit });
-  return rows.map((row) => row.tag);
+  const [row] = await popularTags('replicas').execute({ limit });
+  return row?.tags ?? [];
 }
