@@ -171,8 +171,8 @@ describe('counts kept by the database', () => {
       const author = await registerUser();
       const tag = uniqueName('popular');
       const [first, second] = await Promise.all([
-        connect({ url: databaseConfig.url }),
-        connect({ url: databaseConfig.url }),
+        connect({ url: databaseConfig.url, pgbouncer: databaseConfig.pgbouncer }),
+        connect({ url: databaseConfig.url, pgbouncer: databaseConfig.pgbouncer }),
       ]);
       const insert = (database: typeof first.db, slug: string) =>
         database.execute(sql`with article as (
