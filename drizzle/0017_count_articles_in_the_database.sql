@@ -5,11 +5,13 @@
 -- migration commits, so no write falls between the triggers and the counting below.
 
 -- The shard a writing transaction adds to: one that no concurrent transaction holds. The first call
--- in a transaction tries the 16 shards' advisory locks, starting from one picked by its backend, and
--- keeps the first it gets until commit; later calls in the transaction reuse it (a transaction-local
--- setting), so a transaction holds one shard and transactions never wait on each other's counter
--- rows, nor deadlock on them. Only when 16 writers are in flight does the 17th wait for a shard.
-CREATE FUNCTION "count_shard"() RETURNS integer LANGUAGE plpgsql AS $$
+-- in a transaction takes the first free shard's advisory lock, trying the 16 shards from one picked
+-- by its backend, then (when 16 writers are in flight) shards 16, 17, ... up to 1023, and keeps it
+-- until commit; later calls in the transaction reuse it (a transaction-local setting). So a
+-- transaction holds one shard, and no transaction waits for another's counter rows: a wait there,
+-- while holding other locks (a new tag's row), could deadlock. Shards past 15 exist only after such
+-- a burst, and reads sum only the rows that exist.
+CREATE FUNCTION "count_shard"() RETURNS integer LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 DECLARE
   held text := current_setting('conduit.count_shard', true);
   start integer := pg_backend_pid() % 16;
@@ -18,13 +20,14 @@ BEGIN
   IF held IS NOT NULL AND held <> '' THEN
     RETURN held::integer;
   END IF;
-  FOR step IN 0..15 LOOP
-    candidate := (start + step) % 16;
+  FOR step IN 0..1023 LOOP
+    candidate := CASE WHEN step < 16 THEN (start + step) % 16 ELSE step END;
     IF pg_try_advisory_xact_lock(hashtext('conduit:count_shard'), candidate) THEN
       PERFORM set_config('conduit.count_shard', candidate::text, true);
       RETURN candidate;
     END IF;
   END LOOP;
+  -- More than 1024 writers at once (more than any max_connections here): wait for one.
   PERFORM pg_advisory_xact_lock(hashtext('conduit:count_shard'), start);
   PERFORM set_config('conduit.count_shard', start::text, true);
   RETURN start;
@@ -33,7 +36,7 @@ $$;
 --> statement-breakpoint
 -- Statement-level: one upsert per statement however many rows it touched (a bulk load, or a deleted
 -- user's articles going with them). An UPDATE counts only if it moved an article to another author.
-CREATE FUNCTION "count_articles"() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION "count_articles"() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 DECLARE
   added integer[] := '{}';
   removed integer[] := '{}';
@@ -65,7 +68,7 @@ BEGIN
 END
 $$;
 --> statement-breakpoint
-CREATE FUNCTION "count_tagged_articles"() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION "count_tagged_articles"() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 DECLARE
   added text[] := '{}';
   removed text[] := '{}';
@@ -94,7 +97,7 @@ END
 $$;
 --> statement-breakpoint
 -- TRUNCATE empties the counted tables without row events: empty the counts with them.
-CREATE FUNCTION "forget_counts"() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION "forget_counts"() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
   IF TG_TABLE_NAME = 'articles' THEN
     DELETE FROM "article_counts";
@@ -130,11 +133,22 @@ FOR EACH STATEMENT EXECUTE FUNCTION count_tagged_articles();
 CREATE TRIGGER "article_tags_counted_truncate" AFTER TRUNCATE ON "article_tags"
 FOR EACH STATEMENT EXECUTE FUNCTION forget_counts();
 --> statement-breakpoint
--- The rows already there, in shard 0 (the triggers now lock out writers, so none is missed or counted twice).
-INSERT INTO "article_counts" ("shard", "articles") SELECT 0, count(*)::int FROM "articles";
+-- Counts everything again from the rows, in shard 0. The migration uses it for the rows already
+-- there; operators, after writing with the triggers off (session_replication_role = replica, a
+-- pg_restore --disable-triggers): `SELECT recount_articles();`. It locks out writes (not reads) to
+-- articles and article_tags until its transaction commits, so no write is missed or counted twice.
+CREATE FUNCTION "recount_articles"() RETURNS void LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+BEGIN
+  LOCK TABLE "articles", "article_tags" IN SHARE MODE;
+  DELETE FROM "article_counts";
+  DELETE FROM "author_article_counts";
+  DELETE FROM "tag_article_counts";
+  INSERT INTO "article_counts" ("shard", "articles") SELECT 0, count(*)::int FROM "articles";
+  INSERT INTO "author_article_counts" ("author_id", "shard", "articles")
+  SELECT "author_id", 0, count(*)::int FROM "articles" GROUP BY "author_id";
+  INSERT INTO "tag_article_counts" ("tag", "shard", "articles")
+  SELECT "tag", 0, count(*)::int FROM "article_tags" GROUP BY "tag";
+END
+$$;
 --> statement-breakpoint
-INSERT INTO "author_article_counts" ("author_id", "shard", "articles")
-SELECT "author_id", 0, count(*)::int FROM "articles" GROUP BY "author_id";
---> statement-breakpoint
-INSERT INTO "tag_article_counts" ("tag", "shard", "articles")
-SELECT "tag", 0, count(*)::int FROM "article_tags" GROUP BY "tag";
+SELECT recount_articles();

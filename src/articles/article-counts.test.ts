@@ -164,37 +164,47 @@ describe('counts kept by the database', () => {
     expect(await countOf(`tag=${after}`)).toBe(1);
   });
 
-  // Needs two connections at once: the embedded database has one.
+  // Needs connections at once: the embedded database has one.
   test.skipIf(!databaseConfig.url)(
-    'concurrent article writes, even by one author with one tag, do not wait for each other',
+    'concurrent article writes, even by one author with one tag and more writers than shards, do not wait for each other',
     async () => {
+      // More than the 16 shards the first writers take (and fewer than PgBouncer's 20 server connections in CI).
+      const WRITERS = 18;
       const author = await registerUser();
       const tag = uniqueName('popular');
-      const [first, second] = await Promise.all([
-        connect({ url: databaseConfig.url, pgbouncer: databaseConfig.pgbouncer }),
-        connect({ url: databaseConfig.url, pgbouncer: databaseConfig.pgbouncer }),
-      ]);
-      const insert = (database: typeof first.db, slug: string) =>
-        database.execute(sql`with article as (
-            insert into articles (slug, title, description, body, author_id)
-            select ${slug}, 'T', 'D', 'B', id from users where username = ${author.username}
-            returning id, created_at
-          ), tag as (insert into tags (name) values (${tag}) on conflict do nothing)
-          insert into article_tags (article_id, tag, article_created_at) select id, ${tag}, created_at from article`);
+      await createArticle(author, { tagList: [tag] }); // the tag exists, as a popular tag does
+      const connections = await Promise.all(
+        Array.from({ length: WRITERS }, () =>
+          connect({ url: databaseConfig.url, pgbouncer: databaseConfig.pgbouncer }),
+        ),
+      );
+      let written = 0;
+      let allWritten: () => void = () => {};
+      const everyoneHasWritten = new Promise<void>((resolve) => {
+        allWritten = resolve;
+      });
       try {
-        await createArticle(author, { tagList: [tag] }); // the tag exists, as a popular tag does
-        await first.db.transaction(async (open) => {
-          await insert(open, uniqueName('held-open'));
-          // While the first transaction holds its counts uncommitted, a second writer gets through at once.
-          await second.db.transaction(async (other) => {
-            await other.execute(sql`set local lock_timeout = '2s'`);
-            await insert(other, uniqueName('meanwhile'));
-          });
-        });
-        expect((await api('GET', `/api/articles?tag=${tag}`)).body.articlesCount).toBe(3);
-        expect((await api('GET', `/api/articles?author=${author.username}`)).body.articlesCount).toBe(3);
+        await Promise.all(
+          connections.map(({ db: writer }) =>
+            writer.transaction(async (open) => {
+              // A writer that had to wait for another's counts would give up here, failing the test.
+              await open.execute(sql`set local lock_timeout = '2s'`);
+              await open.execute(sql`with article as (
+                  insert into articles (slug, title, description, body, author_id)
+                  select ${uniqueName('concurrent')}, 'T', 'D', 'B', id from users where username = ${author.username}
+                  returning id, created_at
+                ), tag as (insert into tags (name) values (${tag}) on conflict do nothing)
+                insert into article_tags (article_id, tag, article_created_at) select id, ${tag}, created_at from article`);
+              if (++written === WRITERS) allWritten();
+              // Every writer holds its counts uncommitted until all have written.
+              await everyoneHasWritten;
+            }),
+          ),
+        );
+        expect((await api('GET', `/api/articles?tag=${tag}`)).body.articlesCount).toBe(WRITERS + 1);
+        expect((await api('GET', `/api/articles?author=${author.username}`)).body.articlesCount).toBe(WRITERS + 1);
       } finally {
-        await Promise.all([first.close(), second.close()]);
+        await Promise.all(connections.map((connection) => connection.close()));
       }
     },
   );

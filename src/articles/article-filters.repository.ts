@@ -1,4 +1,7 @@
-/** The list filters in SQL, shared by the pages (./article-pages.repository.ts) and their counts. */
+/**
+ * The list filters in SQL, shared by the pages (./article-pages.repository.ts) and their counts; only
+ * SQL fragments, run wherever the statement that embeds them runs.
+ */
 import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { db } from '../core/database';
 import { users } from '../users/schema/users.schema';

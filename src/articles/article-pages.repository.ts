@@ -1,7 +1,8 @@
 /**
  * Which articles are on a list page: their ids and creation times, most recent first, read off the
  * index that fits the filters, so that LIMIT and OFFSET apply to an index walk, never to a sort of
- * every matching article.
+ * every matching article. Built with the primary's query builder: as a subquery it is only SQL, and
+ * runs on whichever database the statement that embeds it runs on (a replica, for list pages).
  */
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { db } from '../core/database';

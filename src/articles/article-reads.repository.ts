@@ -9,7 +9,7 @@ import type { Database, ReadFrom } from '../core/connection';
 import { db, preparedOn } from '../core/database';
 import { dbOperation } from '../core/metrics';
 import { type ColumnsOf, viewer, viewerParam } from '../core/sql';
-import { profileColumns } from '../profiles/profiles.repository';
+import { profileColumns, type UserSource } from '../profiles/profiles.repository';
 import { users } from '../users/schema/users.schema';
 import { articleCountQuery } from './article-counts.repository';
 import { type ArticleFilters, filtersInUse } from './article-filters.repository';
@@ -19,7 +19,6 @@ import { articles } from './schema/articles.schema';
 import { favorites } from './schema/favorites.schema';
 
 type ArticleSource = ColumnsOf<typeof articles, 'id' | 'slug' | 'title' | 'description' | 'createdAt' | 'updatedAt'>;
-type AuthorSource = ColumnsOf<typeof users, 'id' | 'username' | 'bio' | 'image'>;
 
 /** An article's tags, alphabetically, from its tag links. */
 function tagsOf(articleId: SQLWrapper) {
@@ -33,7 +32,7 @@ function tagsOf(articleId: SQLWrapper) {
  * `source` and `author` are tables, or subqueries or CTEs of their columns. `tagList` replaces the
  * lookup of the tag links, for a statement that writes them itself (and so cannot see them).
  */
-export function summaryColumns<Article extends ArticleSource, Author extends AuthorSource>(
+export function summaryColumns<Article extends ArticleSource, Author extends UserSource>(
   source: Article,
   author: Author,
   viewerId: SQLWrapper,
@@ -84,7 +83,7 @@ export type ArticleRow = NonNullable<Awaited<ReturnType<typeof findArticle>>>;
  */
 function pageQuery(database: Database, filters: ArticleFilters) {
   const page = pageOfIds(filters);
-  const article = db
+  const article = database
     .select({
       id: articles.id,
       slug: articles.slug,
@@ -98,7 +97,7 @@ function pageQuery(database: Database, filters: ArticleFilters) {
     .where(eq(articles.id, page.id))
     .limit(1)
     .as('article');
-  const author = db
+  const author = database
     .select({ id: users.id, username: users.username, bio: users.bio, image: users.image })
     .from(users)
     .where(eq(users.id, article.authorId))

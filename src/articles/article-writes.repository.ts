@@ -53,8 +53,14 @@ const givenTags = db
 const newTags = db.$with('new_tags').as(
   db
     .insert(tags)
-    // article_count: the retired hand-kept count (see tags.schema.ts), until a later release drops it.
-    .select(db.select({ name: givenTags.tag, articleCount: sql<number>`0`.as('article_count') }).from(givenTags))
+    .select(
+      db
+        // article_count: the retired hand-kept count (see tags.schema.ts), until a later release drops it.
+        .select({ name: givenTags.tag, articleCount: sql<number>`0`.as('article_count') })
+        .from(givenTags)
+        // No tags for an article that was not written (its slug was taken).
+        .where(sql`exists (select 1 from ${inserted})`),
+    )
     .onConflictDoNothing()
     .returning({ name: tags.name }),
 );
@@ -105,7 +111,7 @@ export async function insertArticle(
  * Applies the changes (and, when `slugs` is given, moves the article to the first free one) and
  * replaces the tags when `tagList` is given, in one transaction. Returns the article's slug.
  */
-export async function updateArticle(
+export async function updateArticleById(
   id: number,
   changes: Partial<ArticleContent>,
   tagList: string[] | undefined,
@@ -165,7 +171,7 @@ export async function updateArticle(
 }
 
 /** Its comments, favorites and tag links go with it (ON DELETE CASCADE); the counts follow by themselves. */
-export async function deleteArticle(id: number): Promise<void> {
+export async function deleteArticleById(id: number): Promise<void> {
   using _operation = dbOperation('articles.deleteArticle');
   await db.delete(articles).where(eq(articles.id, id));
 }

@@ -2,12 +2,7 @@ import type { ReadFrom } from '../core/connection';
 import { Forbidden, NotFound } from '../core/errors';
 import type { ArticleFilters } from './article-filters.repository';
 import { type ArticleRow, findArticle, findArticlePage } from './article-reads.repository';
-import {
-  deleteArticle as deleteArticleRow,
-  findArticleOwnership,
-  insertArticle,
-  updateArticle as updateArticleRow,
-} from './article-writes.repository';
+import { deleteArticleById, findArticleOwnership, insertArticle, updateArticleById } from './article-writes.repository';
 import type { Article, ArticleChanges, ListArticlesQuery, MultipleArticles, NewArticle, Page } from './articles.model';
 import { slugCandidates, slugify } from './articles.slug';
 import { deleteFavorite, insertFavorite } from './favorites.repository';
@@ -98,13 +93,13 @@ export async function updateArticle(slug: string, userId: number, changes: Artic
       ? slugCandidates(content.title)
       : undefined;
   const tags = tagList === undefined ? undefined : normalizeTags(tagList);
-  const newSlug = await updateArticleRow(article.id, content, tags, newSlugs);
+  const newSlug = await updateArticleById(article.id, content, tags, newSlugs);
   return existingArticle(newSlug, userId, 'primary');
 }
 
 export async function deleteArticle(slug: string, userId: number): Promise<void> {
   const article = await ownArticle(slug, userId);
-  await deleteArticleRow(article.id);
+  await deleteArticleById(article.id);
 }
 
 export async function favorite(slug: string, userId: number): Promise<Article> {

@@ -95,7 +95,7 @@ export async function findCommentOwnership(slug: string, commentId: number) {
   return row;
 }
 
-export async function deleteComment(commentId: number): Promise<void> {
+export async function deleteCommentById(commentId: number): Promise<void> {
   using _operation = dbOperation('comments.deleteComment');
   await db.delete(comments).where(eq(comments.id, commentId));
 }

@@ -2,7 +2,7 @@ import { Forbidden, NotFound } from '../core/errors';
 import type { Comment } from './comments.model';
 import {
   type CommentRow,
-  deleteComment as deleteCommentRow,
+  deleteCommentById,
   findArticleId,
   findCommentOwnership,
   findComments,
@@ -40,5 +40,5 @@ export async function deleteComment(slug: string, rawCommentId: string, userId: 
   if (!ownership) throw new NotFound('article');
   if (ownership.commentAuthorId === null) throw new NotFound('comment');
   if (ownership.commentAuthorId !== userId) throw new Forbidden('comment');
-  await deleteCommentRow(commentId);
+  await deleteCommentById(commentId);
 }

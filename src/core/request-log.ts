@@ -21,8 +21,8 @@ interface RequestFacts {
 const facts = new WeakMap<Request, RequestFacts>();
 
 /**
- * The status the client got. A handler or plugin that returns a Response object (JSON text built by
- * the database, the rate limiter's 429) carries its status there, not in `set.status`.
+ * The status the client got. A handler or plugin that returns a Response object (the rate limiter's 429,
+ * for one) carries its status there, not in `set.status`.
  */
 function sentStatus(responseValue: unknown, setStatus: unknown): number {
   if (responseValue instanceof Response) return responseValue.status;

@@ -39,7 +39,7 @@ export function readTokenConfig(env: Env) {
   } as const;
 }
 
-export type TokenConfig = ReturnType<typeof readTokenConfig>;
+type TokenConfig = ReturnType<typeof readTokenConfig>;
 
 let loaded: TokenConfig | undefined;
 

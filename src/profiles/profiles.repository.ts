@@ -8,7 +8,8 @@ import { type ColumnsOf, viewer, viewerParam } from '../core/sql';
 import { users } from '../users/schema/users.schema';
 import { follows } from './schema/follows.schema';
 
-type UserSource = ColumnsOf<typeof users, 'id' | 'username' | 'bio' | 'image'>;
+/** The users columns a profile is made of, from `users` or a subquery of it. */
+export type UserSource = ColumnsOf<typeof users, 'id' | 'username' | 'bio' | 'image'>;
 
 /**
  * A user as the viewer sees them: the one profile shape, selected wherever a profile appears (the
