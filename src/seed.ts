@@ -7,6 +7,7 @@ import { createArticle, favorite, getArticle } from './articles/articles.service
 import { slugify } from './articles/articles.slug';
 import { addComment } from './comments/comments.service';
 import { NotFound } from './core/errors';
+import { databaseDescription, disconnectDatabase } from './health/health.repository';
 import { follow } from './profiles/profiles.service';
 import { changeAccount, checkCredentials, createAccount } from './users/users.service';
 
@@ -180,7 +181,6 @@ export async function seed(progress: (message: string) => void = () => {}): Prom
 }
 
 if (import.meta.main) {
-  const { databaseDescription, disconnectDatabase } = await import('./health/health.repository');
   console.log(`Seeding ${databaseDescription()} ...`);
   let step = 0;
   await seed((message) => console.log(`  [${++step}] ${message}`));

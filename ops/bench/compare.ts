@@ -25,12 +25,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
+import type autocannon from 'autocannon';
 import postgres from 'postgres';
 import { createTestDatabase } from '../../src/test/database';
 import { Checklist } from '../lib/report';
 import { type RunningServer, startServer } from '../lib/server';
-import { BENCH_PASSWORD, sizeFor } from './seed';
+import { benchScenarios, load, logIn, type Scenario } from './scenarios';
+import { sizeFor } from './seed';
 
 const ROOT = resolve(import.meta.dir, '../..');
 const { values: args } = parseArgs({
@@ -206,62 +207,24 @@ async function prepareSide(name: SideName, root: string): Promise<Side> {
   return { root, databaseUrl: database.url, server, token: await logIn(server.origin) };
 }
 
-async function logIn(origin: string): Promise<string> {
-  const response = await fetch(`${origin}/api/users/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ user: { email: 'user1@bench.example', password: BENCH_PASSWORD } }),
-  });
-  if (!response.ok) throw new Error(`logging in at ${origin} answered ${response.status}: ${await response.text()}`);
-  return ((await response.json()) as { user: { token: string } }).user.token;
-}
-
-// ---- Scenarios (those of ops/bench/run.ts).
-
-interface Scenario {
-  name: string;
-  request: autocannon.Request;
-  headers?: Record<string, string>;
-  /** Sent with the side's token for user1. */
-  signedIn?: boolean;
-}
+// ---- Scenarios: those of `bun run bench` (ops/bench/scenarios.ts), but the login (argon2 on purpose).
 
 const POST_ARTICLES = 'POST /api/articles';
-let created = 0;
+const COMPARED = [
+  'GET /api/articles (anonymous)',
+  'GET /api/articles?tag=',
+  'GET /api/articles?author=',
+  'GET /api/articles/feed',
+  'GET /api/articles/:slug',
+  'GET /api/articles/:slug/comments',
+  'GET /api/tags',
+  'GET /api/profiles/:username',
+  POST_ARTICLES,
+];
 
 function allScenarios(): Scenario[] {
-  const slug = `article-${ARTICLES - 1}`; // recent, with comments
-  return [
-    { name: 'GET /api/articles (anonymous)', request: { path: '/api/articles' } },
-    { name: 'GET /api/articles?tag=', request: { path: '/api/articles?tag=tag-25' } },
-    { name: 'GET /api/articles?author=', request: { path: '/api/articles?author=user7' } },
-    { name: 'GET /api/articles/feed', request: { path: '/api/articles/feed' }, signedIn: true },
-    { name: 'GET /api/articles/:slug', request: { path: `/api/articles/${slug}` } },
-    { name: 'GET /api/articles/:slug/comments', request: { path: `/api/articles/${slug}/comments` } },
-    { name: 'GET /api/tags', request: { path: '/api/tags' } },
-    { name: 'GET /api/profiles/:username', request: { path: '/api/profiles/user7' }, signedIn: true },
-    {
-      // One author and one tag on purpose: every request updates the same counters (the hot rows).
-      name: POST_ARTICLES,
-      signedIn: true,
-      headers: { 'content-type': 'application/json' },
-      request: {
-        method: 'POST',
-        path: '/api/articles',
-        setupRequest: (request) => ({
-          ...request,
-          body: JSON.stringify({
-            article: {
-              title: `Bench article ${++created}`,
-              description: 'bench',
-              body: 'bench body',
-              tagList: ['bench'],
-            },
-          }),
-        }),
-      },
-    },
-  ];
+  const all = benchScenarios(ARTICLES);
+  return COMPARED.flatMap((name) => all.filter((scenario) => scenario.name === name));
 }
 
 /** `--scenarios`: comma-separated substrings of the names (case-insensitive); all when empty. */
@@ -278,15 +241,8 @@ function selectScenarios(): Scenario[] {
 
 // ---- Measuring.
 
-// (async: autocannon's own return value is a thenable without .finally.)
-async function load(side: Side, scenario: Scenario, seconds: number): Promise<autocannon.Result> {
-  return await autocannon({
-    url: side.server.origin,
-    connections: CONNECTIONS,
-    duration: seconds,
-    headers: { ...scenario.headers, ...(scenario.signedIn && { authorization: `Token ${side.token}` }) },
-    requests: [scenario.request],
-  });
+function measure(side: Side, scenario: Scenario, seconds: number): Promise<autocannon.Result> {
+  return load(side.server.origin, scenario, { seconds, connections: CONNECTIONS, token: side.token });
 }
 
 const SAMPLE_EVERY_MS = 100;
@@ -330,11 +286,11 @@ const emptyResult = (): SideResult => ({
 async function compareScenario(scenario: Scenario, sides: Record<SideName, Side>): Promise<Comparison> {
   const results = { base: emptyResult(), head: emptyResult() };
   const failures = (result: autocannon.Result) => result.non2xx + result.errors;
-  for (const name of SIDES) results[name].failures += failures(await load(sides[name], scenario, WARMUP));
+  for (const name of SIDES) results[name].failures += failures(await measure(sides[name], scenario, WARMUP));
   for (let round = 0; round < ROUNDS; round++) {
     for (const name of SIDES) {
       const side = sides[name];
-      const work = load(side, scenario, SECONDS);
+      const work = measure(side, scenario, SECONDS);
       const result =
         scenario.name === POST_ARTICLES
           ? await sampleWaitsDuring(side.databaseUrl, results[name].waits, work)

@@ -16,7 +16,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
 import { Placeholder } from 'drizzle-orm';
 import postgres from 'postgres';
 import type { ArticleFilters } from '../../src/articles/article-filters.repository';
@@ -32,6 +31,7 @@ import {
   replaceSection,
   type WorkerComparison,
 } from './report';
+import { benchScenarios, load, logIn, type Scenario } from './scenarios';
 import { BENCH_PASSWORD, seedDatabase, sizeFor } from './seed';
 
 const ROOT = resolve(import.meta.dir, '../..');
@@ -194,91 +194,27 @@ const serverEnv = {
 };
 const server = await startServer(serverEnv);
 const base = server.origin;
-const login = await fetch(`${base}/api/users/login`, {
-  method: 'POST',
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify({ user: { email: 'user1@bench.example', password: BENCH_PASSWORD } }),
-});
-const token = ((await login.json()) as { user: { token: string } }).user.token;
-const auth = { authorization: `Token ${token}` };
-const slug = `article-${ARTICLES - 1}`; // recent, with comments (ids where i % 3 = 2 have two)
-
-interface Scenario {
-  name: string;
-  ceiling: 'http' | 'db';
-  request: autocannon.Request;
-  headers?: Record<string, string>;
-}
-
-let created = 0;
-const scenarios: Scenario[] = [
-  { name: 'GET /api/tags', ceiling: 'http', request: { path: '/api/tags' } },
-  { name: 'GET /api/articles (anonymous)', ceiling: 'db', request: { path: '/api/articles' } },
-  { name: 'GET /api/articles (with token)', ceiling: 'db', request: { path: '/api/articles' }, headers: auth },
-  { name: 'GET /api/articles?tag=', ceiling: 'db', request: { path: '/api/articles?tag=tag-25' } },
-  { name: 'GET /api/articles?author=', ceiling: 'db', request: { path: '/api/articles?author=user7' } },
-  { name: 'GET /api/articles?favorited=', ceiling: 'db', request: { path: '/api/articles?favorited=user7' } },
-  { name: 'GET /api/articles/feed', ceiling: 'db', request: { path: '/api/articles/feed' }, headers: auth },
-  { name: 'GET /api/articles/:slug', ceiling: 'http', request: { path: `/api/articles/${slug}` } },
-  { name: 'GET /api/articles/:slug/comments', ceiling: 'http', request: { path: `/api/articles/${slug}/comments` } },
-  { name: 'GET /api/profiles/:username', ceiling: 'http', request: { path: '/api/profiles/user7' }, headers: auth },
-  {
-    name: 'POST /api/articles',
-    ceiling: 'http',
-    headers: { ...auth, 'content-type': 'application/json' },
-    request: {
-      method: 'POST',
-      path: '/api/articles',
-      setupRequest: (request) => ({
-        ...request,
-        body: JSON.stringify({
-          article: {
-            title: `Bench article ${++created}`,
-            description: 'bench',
-            body: 'bench body',
-            tagList: ['bench'],
-          },
-        }),
-      }),
-    },
-  },
-  {
-    name: 'POST /api/users/login',
-    ceiling: 'http',
-    headers: { 'content-type': 'application/json' },
-    request: {
-      method: 'POST',
-      path: '/api/users/login',
-      body: JSON.stringify({ user: { email: 'user2@bench.example', password: BENCH_PASSWORD } }),
-    },
-  },
-];
+const token = await logIn(base);
+const scenarios = benchScenarios(ARTICLES);
 
 function residentMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
-async function load(url: string, scenario: Pick<Scenario, 'request' | 'headers'>, seconds: number) {
-  return autocannon({
-    url,
-    connections: CONNECTIONS,
-    duration: seconds,
-    headers: scenario.headers,
-    requests: [scenario.request],
-  });
-}
+const measure = (origin: string, scenario: Pick<Scenario, 'request' | 'headers' | 'signedIn'>, seconds: number) =>
+  load(origin, scenario, { seconds, connections: CONNECTIONS, token });
 
 // 4. Scenarios.
 const measurements: Measurement[] = [];
 for (const [index, scenario] of scenarios.entries()) {
   log(`(${index + 1}/${scenarios.length}) ${scenario.name}: warming up, then measuring ...`);
-  await load(base, scenario, WARMUP);
+  await measure(base, scenario, WARMUP);
   let rss = residentMiB(server.process.pid);
   const sampler = setInterval(() => {
     rss = Math.max(rss, residentMiB(server.process.pid));
   }, 200);
-  const result = await load(base, scenario, SECONDS);
+  const result = await measure(base, scenario, SECONDS);
   clearInterval(sampler);
   measurements.push({
     name: scenario.name,
@@ -299,8 +235,8 @@ const ceilingServer = Bun.spawn(['bun', join(import.meta.dir, 'http-ceiling.ts')
 const reader = (ceilingServer.stdout as ReadableStream<Uint8Array>).getReader();
 const ceilingPort = Number(new TextDecoder().decode((await reader.read()).value).trim());
 log(`HTTP ceiling: trivial Bun.serve with a ${listBody.length}-byte body ...`);
-await load(`http://127.0.0.1:${ceilingPort}`, { request: { path: '/' } }, WARMUP);
-const httpCeiling = (await load(`http://127.0.0.1:${ceilingPort}`, { request: { path: '/' } }, SECONDS)).requests
+await measure(`http://127.0.0.1:${ceilingPort}`, { request: { path: '/' } }, WARMUP);
+const httpCeiling = (await measure(`http://127.0.0.1:${ceilingPort}`, { request: { path: '/' } }, SECONDS)).requests
   .average;
 ceilingServer.kill('SIGTERM');
 
@@ -315,11 +251,11 @@ if (database) {
   const scaled = await startServer({ ...serverEnv, WORKERS: '2' });
   for (const scenario of scenarios.filter((s) => WORKER_SCENARIOS.includes(s.name))) {
     log(`WORKERS=2 against 1: ${scenario.name}, taking turns ...`);
-    for (const origin of [single.origin, scaled.origin]) await load(origin, scenario, WARMUP);
+    for (const origin of [single.origin, scaled.origin]) await measure(origin, scenario, WARMUP);
     const rates = { one: 0, two: 0 };
     for (let round = 0; round < 2; round++) {
-      rates.one += (await load(single.origin, scenario, SECONDS)).requests.average / 2;
-      rates.two += (await load(scaled.origin, scenario, SECONDS)).requests.average / 2;
+      rates.one += (await measure(single.origin, scenario, SECONDS)).requests.average / 2;
+      rates.two += (await measure(scaled.origin, scenario, SECONDS)).requests.average / 2;
     }
     workerComparison.push({ name: scenario.name, ...rates });
   }
@@ -342,12 +278,12 @@ if (database) {
   });
   for (const scenario of scenarios.filter((s) => OBSERVED_SCENARIOS.includes(s.name))) {
     log(`observability cost: ${scenario.name}, taking turns ...`);
-    for (const origin of [unmetered.origin, metered.origin, traced.origin]) await load(origin, scenario, WARMUP);
+    for (const origin of [unmetered.origin, metered.origin, traced.origin]) await measure(origin, scenario, WARMUP);
     const rates = { off: 0, metrics: 0, tracing: 0 };
     for (let round = 0; round < 2; round++) {
-      rates.off += (await load(unmetered.origin, scenario, SECONDS)).requests.average / 2;
-      rates.metrics += (await load(metered.origin, scenario, SECONDS)).requests.average / 2;
-      rates.tracing += (await load(traced.origin, scenario, SECONDS)).requests.average / 2;
+      rates.off += (await measure(unmetered.origin, scenario, SECONDS)).requests.average / 2;
+      rates.metrics += (await measure(metered.origin, scenario, SECONDS)).requests.average / 2;
+      rates.tracing += (await measure(traced.origin, scenario, SECONDS)).requests.average / 2;
     }
     observabilityCost.push({ name: scenario.name, ...rates });
   }
