@@ -97,7 +97,7 @@ const explains: { name: string; plan: string }[] = [];
 if (database) {
   process.env.DATABASE_URL = database.url;
   process.env.LOG_LEVEL = 'silent';
-  const { articlePageQuery } = await import('../../src/articles/article-reads.repository');
+  const { articlePageQuery, pageParams } = await import('../../src/articles/article-reads.repository');
   // The statement's text, and its parameters in order, as findArticlePage executes it.
   const articlesPageSql = (
     filters: ArticleFilters,
@@ -105,12 +105,7 @@ if (database) {
     viewerId: number | null,
   ) => {
     const { sql, params } = articlePageQuery(filters).toSQL();
-    const values: Record<string, unknown> = {
-      ...filters,
-      ...page,
-      window: page.limit + page.offset,
-      viewer: viewerId ?? 0,
-    };
+    const values = pageParams(filters, page, viewerId);
     return { sql, params: params.map((param) => (param instanceof Placeholder ? values[param.name] : param)) };
   };
   const { closeDatabase } = await import('../../src/core/database');

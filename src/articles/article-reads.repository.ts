@@ -138,8 +138,21 @@ function statementsFor(filters: ArticleFilters) {
 }
 
 /**
+ * The values of a list statement's placeholders: the filters, the page, the window each followed
+ * author contributes to a feed page (limit + offset), and the viewer.
+ */
+export function pageParams(
+  filters: ArticleFilters,
+  page: { limit: number; offset: number },
+  viewerId: number | null,
+): Record<string, unknown> {
+  return { ...filters, ...page, window: page.limit + page.offset, viewer: viewerParam(viewerId) };
+}
+
+/**
  * A list page (most recent first) and how many articles match the filters in all, from a replica.
- * One statement; a second, for the count alone, only for a page past the end.
+ * One statement: every row carries the count. Only an empty page needs the count on its own, and
+ * only past the first page (an empty first page means there are none).
  */
 export async function findArticlePage(
   filters: ArticleFilters,
@@ -148,10 +161,8 @@ export async function findArticlePage(
 ) {
   using _operation = dbOperation('articles.findArticlePage');
   const statement = statementsFor(filters);
-  const params = { ...filters, ...page, window: page.limit + page.offset, viewer: viewerParam(viewerId) };
+  const params = pageParams(filters, page, viewerId);
   const rows = await statement.page('replicas').execute(params);
-  const articlesCount =
-    rows[0]?.articlesCount ??
-    (page.offset === 0 ? 0 : ((await statement.count('replicas').execute(params))[0]?.articlesCount ?? 0));
-  return { rows, articlesCount };
+  const counted = rows[0] ?? (page.offset > 0 ? (await statement.count('replicas').execute(params))[0] : undefined);
+  return { rows, articlesCount: counted?.articlesCount ?? 0 };
 }
