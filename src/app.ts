@@ -11,9 +11,11 @@ import { config } from './core/config';
 import { apiDocs } from './core/docs';
 import { httpPolicy } from './core/http';
 import { requestLog } from './core/request-log';
-import { unmatchedRoutes } from './core/routes';
+import { targetsAsSent, unmatchedRoutes } from './core/routes';
 import { tracing } from './core/tracing';
 import { healthController } from './health/health.controller';
+import { idempotency, REPLAYED_HEADER } from './idempotency/idempotency.plugin';
+import { IDEMPOTENCY_KEY_HEADER } from './idempotency/idempotency.service';
 import { profilesController } from './profiles/profiles.controller';
 import { tagsController } from './tags/tags.controller';
 import { TOKEN_IGNORED_HEADER } from './users/users.auth';
@@ -22,14 +24,15 @@ import { usersController } from './users/users.controller';
 export const app = new Elysia({ name: 'conduit' })
   .use(tracing)
   .use(requestLog)
+  .use(targetsAsSent)
   .use(unmatchedRoutes)
   .use(httpPolicy)
   .use(
     cors({
       origin: config.corsOrigins,
       methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
-      allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
-      exposeHeaders: ['Retry-After', 'X-Request-Id', TOKEN_IGNORED_HEADER],
+      allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id', IDEMPOTENCY_KEY_HEADER],
+      exposeHeaders: ['Link', 'Retry-After', 'X-Request-Id', TOKEN_IGNORED_HEADER, REPLAYED_HEADER],
       credentials: false,
       maxAge: 600,
     }),
@@ -37,6 +40,7 @@ export const app = new Elysia({ name: 'conduit' })
   .use(apiDocs)
   .get('/', ({ redirect }) => redirect('/docs'))
   .use(healthController)
+  .use(idempotency)
   .group('/api', (api) =>
     api
       .use(usersController)

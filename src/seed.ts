@@ -137,7 +137,7 @@ async function ensureUser(person: (typeof PEOPLE)[number]): Promise<number> {
     return (await checkCredentials(credentials)).id;
   } catch {
     const { id } = await createAccount({ username: person.username, ...credentials });
-    await changeAccount(id, { bio: person.bio, image: person.image }, undefined);
+    await changeAccount({ userId: id }, { bio: person.bio, image: person.image });
     return id;
   }
 }

@@ -4,14 +4,21 @@ import { config } from './core/config';
 import { logger } from './core/logger';
 import { tokenConfig } from './core/token-settings';
 import { answerSupervisor, isWorker } from './core/workers';
-import { databaseDescription, disconnectDatabase, pendingMigrations } from './health/health.repository';
-
-/** How long a shutdown waits for in-flight requests before cutting them off. */
-const SHUTDOWN_GRACE_MS = 10_000;
+import {
+  databaseDescription,
+  disconnectDatabase,
+  pendingMigrations,
+  stopRunningStatements,
+} from './health/health.repository';
 
 // Read now, not at the first token: a bad JWT_SECRET stops the server before it listens.
 if (tokenConfig().usingDevelopmentSecret) {
   logger.warn('JWT_SECRET is not set: signing tokens with the development secret. Never do this in production.');
+}
+if (config.metrics.tokenMissing) {
+  logger.warn(
+    'METRICS_TOKEN is not set: metrics are off and GET /metrics answers 404. Set METRICS_TOKEN or METRICS_TOKEN_FILE to scrape them (docs/operations.md#metrics).',
+  );
 }
 
 app.listen({
@@ -40,13 +47,32 @@ if (pending && pending.length > 0) {
   );
 }
 
-/** Stop accepting connections, let in-flight requests finish (bounded), close the pool, exit 0. */
+/**
+ * Stop accepting connections, let in-flight requests finish, close the pool, exit 0; all within
+ * SHUTDOWN_GRACE_MS. Requests still running when its last 2 s begin (half of it, when it is short)
+ * have their statements cancelled first, while their connections are still open: each rolls back and
+ * its client is answered 503. Closing a connection alone would not do: PostgreSQL does not notice a
+ * closed client while a statement waits on a lock, and would commit it once the lock is released.
+ */
 async function shutdown(signal: string): Promise<void> {
-  logger.info({ signal }, 'shutting down: finishing in-flight requests, then closing the database');
+  const graceMs = config.shutdownGraceMs;
+  const deadline = performance.now() + graceMs;
+  const left = () => deadline - performance.now();
+  // Whatever hangs below (a database that does not answer the cancellation), the process ends in time.
+  setTimeout(() => {
+    logger.error({ graceMs }, 'shutdown: the grace period is over, exiting now');
+    logger.flush();
+    process.exit(1);
+  }, graceMs);
+  logger.info({ signal, graceMs }, 'shutting down: finishing in-flight requests, then closing the database');
   const drained = app.stop().then(() => true);
-  const finished = await Promise.race([drained, Bun.sleep(SHUTDOWN_GRACE_MS).then(() => false)]);
+  const stopAt = graceMs - Math.min(2000, graceMs / 2);
+  const finished = await Promise.race([drained, Bun.sleep(stopAt).then(() => false)]);
   if (!finished) {
-    logger.warn({ graceMs: SHUTDOWN_GRACE_MS }, 'requests still running after the grace period: closing them');
+    logger.warn({ graceMs }, 'requests still running: cancelling their database statements');
+    await stopRunningStatements(left() / 2);
+    // The cancelled requests answer 503 now; once they have, their connections close.
+    await Promise.race([drained, Bun.sleep(Math.max(0, left() - 250))]);
     await app.server?.stop(true);
   }
   await disconnectDatabase();

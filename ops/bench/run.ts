@@ -183,6 +183,8 @@ const serverEnv = {
   ...(database ? { DATABASE_URL: database.url } : { PGLITE_DATA_DIR: embeddedDir as string }),
   NODE_ENV: 'production',
   JWT_SECRET: crypto.randomUUID() + crypto.randomUUID(),
+  // Metrics on, as in a production deployment that scrapes them (production without a token keeps them off).
+  METRICS_TOKEN: crypto.randomUUID(),
   LOG_LEVEL: 'warn',
   AUTH_RATE_LIMIT: '0',
   DB_POOL_MAX: String(POOL),

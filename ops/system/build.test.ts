@@ -34,6 +34,11 @@ describe('the single-file executable', () => {
       });
       expect(registered.status).toBe(201);
       expect((await fetch(`${origin}/docs/json`)).status).toBe(200);
+      // The docs viewer's script is embedded too (src/core/docs-page.ts).
+      const viewer = /<script src="([^"]+)"/.exec(await (await fetch(`${origin}/docs`)).text())?.[1] ?? 'none';
+      const script = await fetch(`${origin}${viewer}`);
+      expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+      expect((await script.bytes()).length).toBeGreaterThan(1_000_000);
 
       const usage = Bun.spawnSync([binary, 'unknown-command'], { cwd: workdir, stderr: 'pipe' });
       expect(usage.exitCode).toBe(2);

@@ -1,10 +1,10 @@
 /**
  * The files of the compose profile `observability` (Docker does not run here): the Prometheus
- * config and every dashboard query pass promtool, the dashboard is one Grafana provisions, and it
- * only asks for metrics the API exposes.
+ * config and every dashboard query pass promtool, Prometheus sends the token the API requires, the
+ * dashboard is one Grafana provisions, and it only asks for metrics the API exposes.
  */
 import { describe, expect, test } from 'bun:test';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -25,6 +25,25 @@ interface Dashboard {
 const dashboard = (await Bun.file(join(FILES, 'grafana/dashboards/conduit.json')).json()) as Dashboard;
 const queries = dashboard.panels.flatMap((panel) => panel.targets.map((target) => target.expr));
 const promtool = Bun.which('promtool');
+/** Where the API's metrics token is, for the API and for Prometheus (compose's metrics-token volume). */
+const TOKEN_FILE = '/run/conduit/metrics-token';
+
+interface PrometheusConfig {
+  scrape_configs: { authorization?: { type: string; credentials_file: string } }[];
+}
+interface ComposeService {
+  profiles?: string[];
+  volumes?: string[];
+  command?: string[];
+  environment?: Record<string, string>;
+  depends_on?: Record<string, { condition: string }>;
+}
+
+async function composeFile(): Promise<{ services: Record<string, ComposeService> }> {
+  return Bun.YAML.parse(await Bun.file(join(ROOT, 'docker-compose.yml')).text()) as {
+    services: Record<string, ComposeService>;
+  };
+}
 
 function run(command: string[]) {
   const result = Bun.spawnSync(command, { stdout: 'pipe', stderr: 'pipe' });
@@ -73,12 +92,16 @@ describe('the observability profile', () => {
   });
 
   test.skipIf(!promtool)('promtool accepts the Prometheus config and every dashboard query', () => {
-    const config = run([promtool ?? '', 'check', 'config', join(FILES, 'prometheus.yml')]);
-    expect(config.output).toContain('SUCCESS');
-
-    // Grafana's $__rate_interval becomes a fixed window; each query is checked as a recording rule.
     const dir = mkdtempSync(join(tmpdir(), 'conduit-promtool-'));
     try {
+      // promtool also checks that the token file exists: a stand-in for the one compose's volume holds.
+      writeFileSync(join(dir, 'metrics-token'), 'token');
+      const prometheusConfig = readFileSync(join(FILES, 'prometheus.yml'), 'utf8');
+      writeFileSync(join(dir, 'prometheus.yml'), prometheusConfig.replace(TOKEN_FILE, join(dir, 'metrics-token')));
+      const config = run([promtool ?? '', 'check', 'config', join(dir, 'prometheus.yml')]);
+      expect(config.output).toContain('SUCCESS');
+
+      // Grafana's $__rate_interval becomes a fixed window; each query is checked as a recording rule.
       const rules = queries
         .map(
           (query, i) =>
@@ -94,10 +117,24 @@ describe('the observability profile', () => {
     }
   });
 
+  test('Prometheus sends the API the metrics token that compose makes for both', async () => {
+    const scrape = (Bun.YAML.parse(readFileSync(join(FILES, 'prometheus.yml'), 'utf8')) as PrometheusConfig)
+      .scrape_configs[0];
+    const { services } = await composeFile();
+    const tokenDir = TOKEN_FILE.slice(0, TOKEN_FILE.lastIndexOf('/'));
+
+    expect(scrape?.authorization).toEqual({ type: 'Bearer', credentials_file: TOKEN_FILE });
+    expect(services.api?.environment?.METRICS_TOKEN_FILE).toBe(TOKEN_FILE);
+    // One volume: written by the one-shot job before the API starts, read by the API and Prometheus.
+    expect(services['metrics-token']?.volumes).toEqual([`metrics-token:${tokenDir}`]);
+    expect(services['metrics-token']?.command?.join(' ')).toContain(TOKEN_FILE);
+    expect(services.api?.volumes).toContain(`metrics-token:${tokenDir}:ro`);
+    expect(services.prometheus?.volumes).toContain(`metrics-token:${tokenDir}:ro`);
+    expect(services.api?.depends_on?.['metrics-token']).toEqual({ condition: 'service_completed_successfully' });
+  });
+
   test('compose starts Prometheus and Grafana only with the profile, with these files mounted', async () => {
-    const compose = Bun.YAML.parse(await Bun.file(join(ROOT, 'docker-compose.yml')).text()) as {
-      services: Record<string, { profiles?: string[]; volumes?: string[] }>;
-    };
+    const compose = await composeFile();
     for (const name of ['prometheus', 'grafana']) {
       const service = compose.services[name];
       expect(service?.profiles).toEqual(['observability']);

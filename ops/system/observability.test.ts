@@ -1,5 +1,11 @@
-/** Metrics and traces of a real server process: the token on /metrics, one scrape for all workers, OTLP spans. */
+/**
+ * Metrics and traces of a real server process: the token on /metrics (required in production), one
+ * scrape for all workers, OTLP spans.
+ */
 import { afterAll, describe, expect, test } from 'bun:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../../src/test/database';
 import { freePort, startServer } from '../lib/server';
 
@@ -25,6 +31,43 @@ describe('GET /metrics on the real server', () => {
       expect(await allowed.text()).toContain('# TYPE conduit_http_requests_total counter');
     } finally {
       await server.stop();
+    }
+  });
+
+  const production = { NODE_ENV: 'production', JWT_SECRET: 'm'.repeat(40), LOG_LEVEL: 'info' };
+
+  test('in production without a token, metrics are off for everyone, and the server says so at start', async () => {
+    const server = await startServer(production, { captureLog: true });
+    let scrape: Response;
+    try {
+      scrape = await fetch(`${server.origin}/metrics`);
+    } finally {
+      await server.stop();
+    }
+
+    expect(scrape.status).toBe(404);
+    expect(await scrape.json()).toEqual({ errors: { route: ['not found'] } });
+    const warnings = (await server.log())
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { level: string; msg: string })
+      .filter((line) => line.level === 'warn');
+    expect(warnings.map((line) => line.msg)).toContainEqual(expect.stringContaining('METRICS_TOKEN is not set'));
+  });
+
+  test('in production, METRICS_TOKEN_FILE (as compose passes it) gives the token', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'conduit-metrics-'));
+    writeFileSync(join(dir, 'metrics-token'), 'from-the-shared-volume');
+    const server = await startServer({ ...production, METRICS_TOKEN_FILE: join(dir, 'metrics-token') });
+    try {
+      const scrape = (authorization?: string) =>
+        fetch(`${server.origin}/metrics`, { headers: authorization ? { authorization } : {} });
+
+      expect((await scrape()).status).toBe(401);
+      expect((await scrape('Bearer from-the-shared-volume')).status).toBe(200);
+    } finally {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -7,7 +7,7 @@
 import { desc, eq, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import type { Database, ReadFrom } from '../core/connection';
 import { db, preparedOn } from '../core/database';
-import { dbOperation } from '../core/metrics';
+import { admitDbOperation } from '../core/metrics';
 import { type ColumnsOf, viewer, viewerParam } from '../core/sql';
 import { profileColumns, type UserSource } from '../profiles/profiles.repository';
 import { users } from '../users/schema/users.schema';
@@ -67,7 +67,7 @@ const articleBySlug = preparedOn((database) =>
  * has just changed the article reads the primary, so that it shows the change.
  */
 export async function findArticle(slug: string, viewerId: number | null, { readFrom }: { readFrom: ReadFrom }) {
-  using _operation = dbOperation('articles.findArticle');
+  using _operation = await admitDbOperation('articles.findArticle', readFrom);
   const [row] = await articleBySlug(readFrom).execute({ slug, viewer: viewerParam(viewerId) });
   return row;
 }
@@ -159,7 +159,7 @@ export async function findArticlePage(
   page: { limit: number; offset: number },
   viewerId: number | null,
 ) {
-  using _operation = dbOperation('articles.findArticlePage');
+  using _operation = await admitDbOperation('articles.findArticlePage', 'replicas');
   const statement = statementsFor(filters);
   const params = pageParams(filters, page, viewerId);
   const rows = await statement.page('replicas').execute(params);

@@ -6,7 +6,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { db } from '../core/database';
 import { rethrowConstraintViolation, violatedUniqueConstraint } from '../core/database-errors';
 import { NotFound, Unauthorized } from '../core/errors';
-import { dbOperation } from '../core/metrics';
+import { admitDbOperation } from '../core/metrics';
 import { tags } from '../tags/schema/tags.schema';
 import { users } from '../users/schema/users.schema';
 import { type ArticleRow, summaryColumns } from './article-reads.repository';
@@ -15,7 +15,7 @@ import { articles } from './schema/articles.schema';
 
 /** Just enough to decide who may change an article (from the primary, like every read that decides a write). */
 export async function findArticleOwnership(slug: string) {
-  using _operation = dbOperation('articles.findArticleOwnership');
+  using _operation = await admitDbOperation('articles.findArticleOwnership');
   const [row] = await db
     .select({ id: articles.id, authorId: articles.authorId, title: articles.title })
     .from(articles)
@@ -94,7 +94,7 @@ export async function insertArticle(
   tagList: string[],
   slugs: Iterable<string>,
 ): Promise<ArticleRow> {
-  using _operation = dbOperation('articles.insertArticle');
+  using _operation = await admitDbOperation('articles.insertArticle');
   for (const slug of slugs) {
     const [created] = await insertStatement.execute({ ...content, slug, authorId, tagList }).catch((error) =>
       rethrowConstraintViolation(error, {
@@ -117,7 +117,7 @@ export async function updateArticleById(
   tagList: string[] | undefined,
   slugs: Iterable<string> | undefined,
 ): Promise<string> {
-  using _operation = dbOperation('articles.updateArticle');
+  using _operation = await admitDbOperation('articles.updateArticle');
   // Awaited here: the measurement (`using`) ends when this function returns, not when the promise settles.
   return await db.transaction(async (tx) => {
     const update = (runner: Pick<typeof tx, 'update'>, slug?: string) =>
@@ -172,6 +172,6 @@ export async function updateArticleById(
 
 /** Its comments, favorites and tag links go with it (ON DELETE CASCADE); the counts follow by themselves. */
 export async function deleteArticleById(id: number): Promise<void> {
-  using _operation = dbOperation('articles.deleteArticle');
+  using _operation = await admitDbOperation('articles.deleteArticle');
   await db.delete(articles).where(eq(articles.id, id));
 }

@@ -1,6 +1,7 @@
 import { Elysia, t } from 'elysia';
 import { TOKEN_OPTIONAL, TOKEN_REQUIRED } from '../core/docs';
 import { errorResponses } from '../core/models';
+import { writeLimit } from '../core/rate-limit';
 import { authentication } from '../users/users.auth';
 import {
   FeedQuery,
@@ -24,6 +25,7 @@ import {
 
 export const articlesController = new Elysia({ name: 'articles.controller', detail: { tags: ['Articles'] } })
   .use(authentication)
+  .use(writeLimit)
   .get('/articles', ({ query, viewerId }) => listRecentArticles(query, viewerId), {
     optionalAuth: true,
     query: ListArticlesQuery,
@@ -42,6 +44,7 @@ export const articlesController = new Elysia({ name: 'articles.controller', deta
       status(201, { article: await createArticle(currentUserId, body.article) }),
     {
       auth: true,
+      writeLimit: true,
       body: NewArticleBody,
       response: { 201: SingleArticleResponse, ...errorResponses(401, 422) },
       detail: { ...TOKEN_REQUIRED, summary: 'Create an article' },
@@ -60,6 +63,7 @@ export const articlesController = new Elysia({ name: 'articles.controller', deta
     }),
     {
       auth: true,
+      writeLimit: true,
       params: SlugParams,
       body: UpdateArticleBody,
       response: { 200: SingleArticleResponse, ...errorResponses(401, 403, 404, 422) },
@@ -74,6 +78,7 @@ export const articlesController = new Elysia({ name: 'articles.controller', deta
     },
     {
       auth: true,
+      writeLimit: true,
       params: SlugParams,
       response: {
         204: t.Undefined({ description: 'The article and everything attached to it are deleted' }),
@@ -87,6 +92,7 @@ export const articlesController = new Elysia({ name: 'articles.controller', deta
     async ({ params, currentUserId }) => ({ article: await favorite(params.slug, currentUserId) }),
     {
       auth: true,
+      writeLimit: true,
       params: SlugParams,
       response: { 200: SingleArticleResponse, ...errorResponses(401, 404) },
       detail: { ...TOKEN_REQUIRED, summary: 'Favorite an article', tags: ['Favorites'] },
@@ -97,6 +103,7 @@ export const articlesController = new Elysia({ name: 'articles.controller', deta
     async ({ params, currentUserId }) => ({ article: await unfavorite(params.slug, currentUserId) }),
     {
       auth: true,
+      writeLimit: true,
       params: SlugParams,
       response: { 200: SingleArticleResponse, ...errorResponses(401, 404) },
       detail: { ...TOKEN_REQUIRED, summary: 'Unfavorite an article', tags: ['Favorites'] },

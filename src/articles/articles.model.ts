@@ -1,5 +1,7 @@
 import { t } from 'elysia';
 import { RequiredText, ResponseInteger } from '../core/models';
+import { pagingQuery } from '../core/paging';
+import { Text } from '../core/text';
 import { Profile } from '../profiles/profiles.model';
 
 /** Limits are documented in docs/api.md ("Input limits"); keep the two in step. */
@@ -49,30 +51,12 @@ export const MultipleArticlesResponse = t.Object({
 
 export const SlugParams = t.Object({ slug: t.String() });
 
-/**
- * Paging parameters arrive as query-string text. Their ranges are spelled as patterns so that a
- * bad value is reported under its own name (Elysia's numeric coercion loses the field name).
- */
-const paging = {
-  limit: t.Optional(
-    t.String({
-      pattern: '^(?:[1-9][0-9]?|100)$',
-      patternHint: 'must be a whole number from 1 to 100',
-      description: 'Page size, 1 to 100 (default 20)',
-    }),
-  ),
-  offset: t.Optional(
-    t.String({
-      pattern: '^[0-9]{1,9}$',
-      patternHint: 'must be a whole number from 0 to 999999999',
-      description: 'Articles to skip (default 0)',
-    }),
-  ),
-};
+const paging = pagingQuery({ items: 'Articles', defaultLimit: 20 });
 export const ListArticlesQuery = t.Object({
-  tag: t.Optional(t.String({ maxLength: 64 })),
-  author: t.Optional(t.String({ maxLength: 64 })),
-  favorited: t.Optional(t.String({ maxLength: 64 })),
+  // Counted as tags and usernames are (./text): a tag that could be stored can be asked for.
+  tag: t.Optional(Text({ maxLength: 64 })),
+  author: t.Optional(Text({ maxLength: 64 })),
+  favorited: t.Optional(Text({ maxLength: 64 })),
   ...paging,
 });
 export const FeedQuery = t.Object(paging);

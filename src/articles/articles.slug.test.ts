@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'bun:test';
-import { slugCandidates, slugify } from './articles.slug';
+import { app } from '../app';
+import { api, createArticle, registerUser, type TestUser } from '../test/api';
+import { RESERVED_SLUGS, slugCandidates, slugify } from './articles.slug';
 
 describe('slugify', () => {
   test.each([
@@ -30,5 +32,59 @@ describe('slugCandidates', () => {
     expect(candidates.length).toBeGreaterThan(3);
     for (const candidate of candidates.slice(1)) expect(candidate).toMatch(/^hello-world-[a-z0-9]{6}$/);
     expect(new Set(candidates).size).toBe(candidates.length);
+  });
+
+  test('a reserved slug is never offered plain: a route name gets a suffix at once', () => {
+    for (const candidate of slugCandidates('Feed')) expect(candidate).toMatch(/^feed-[a-z0-9]{6}$/);
+  });
+});
+
+describe('slugs never shadow a route', () => {
+  function deletedAtEnd(author: TestUser, slug: string) {
+    return {
+      [Symbol.asyncDispose]: async () => {
+        await api('DELETE', `/api/articles/${slug}`, { token: author.token });
+      },
+    };
+  }
+
+  /** Every static segment right under /api/articles/ that the app routes, whatever the method. */
+  const routeNames = [
+    ...new Set(
+      app.routes
+        .map(({ path }) => /^\/api\/articles\/([^/:]+)/.exec(path)?.[1])
+        .filter((segment) => segment !== undefined),
+    ),
+  ];
+
+  test('every static path segment under /api/articles/ is a reserved slug', () => {
+    expect(routeNames).toContain('feed');
+    for (const name of routeNames)
+      expect({ name, reserved: RESERVED_SLUGS.has(name) }).toEqual({ name, reserved: true });
+  });
+
+  test.each(routeNames)('an article titled %j gets a suffixed slug, and can be read', async (name) => {
+    const author = await registerUser();
+    const article = await createArticle(author, { title: name });
+    // Deleted afterwards whatever happens, so that each test here finds the plain slug free.
+    await using _cleanup = deletedAtEnd(author, article.slug);
+
+    expect(article.slug).toMatch(new RegExp(`^${name}-[a-z0-9]{6}$`));
+    expect((await api('GET', `/api/articles/${article.slug}`)).body.article.title).toBe(name);
+  });
+
+  test('a title changed to a route name moves the article to a suffixed slug', async () => {
+    const author = await registerUser();
+    const article = await createArticle(author);
+
+    const updated = await api('PUT', `/api/articles/${article.slug}`, {
+      token: author.token,
+      body: { article: { title: 'Feed' } },
+    });
+    await using _cleanup = deletedAtEnd(author, updated.body.article.slug);
+
+    expect(updated.status).toBe(200);
+    expect(updated.body.article.slug).toMatch(/^feed-[a-z0-9]{6}$/);
+    expect((await api('GET', `/api/articles/${updated.body.article.slug}`)).body.article.title).toBe('Feed');
   });
 });

@@ -1,6 +1,6 @@
 /**
- * Slug policy: a readable, URL-safe slug from the title, and when it is taken, the same
- * with a short random suffix. The database's unique index decides what is taken.
+ * Slug policy: a readable, URL-safe slug from the title, and when it is taken (or is the name of a
+ * route), the same with a short random suffix. The database's unique index decides what is taken.
  */
 
 const MAX_BASE_LENGTH = 100;
@@ -21,14 +21,21 @@ export function slugify(title: string): string {
   return slug || 'article';
 }
 
+/**
+ * The static path segments under /api/articles/: an article with one of these slugs would be
+ * shadowed by its route (`GET /api/articles/feed` is the feed). articles.slug.test.ts checks this
+ * list against the app's routes.
+ */
+export const RESERVED_SLUGS: ReadonlySet<string> = new Set(['feed']);
+
 function randomSuffix(length = 6): string {
   const bytes = crypto.getRandomValues(new Uint8Array(length));
   return Array.from(bytes, (byte) => SUFFIX_ALPHABET[byte % SUFFIX_ALPHABET.length]).join('');
 }
 
-/** The slugs to try, in order, for a title: the plain one first, then suffixed ones. */
+/** The slugs to try, in order, for a title: the plain one first (unless reserved), then suffixed ones. */
 export function* slugCandidates(title: string): Generator<string> {
   const base = slugify(title);
-  yield base;
+  if (!RESERVED_SLUGS.has(base)) yield base;
   for (let attempt = 1; attempt < MAX_ATTEMPTS; attempt++) yield `${base}-${randomSuffix()}`;
 }

@@ -2,7 +2,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { db } from '../core/database';
 import { rethrowConstraintViolation } from '../core/database-errors';
 import { NotFound, Unauthorized } from '../core/errors';
-import { dbOperation } from '../core/metrics';
+import { admitDbOperation } from '../core/metrics';
 import { articles } from './schema/articles.schema';
 import { favorites } from './schema/favorites.schema';
 
@@ -11,7 +11,7 @@ import { favorites } from './schema/favorites.schema';
  * the favorites index, so there is no counter to keep here.)
  */
 export async function insertFavorite(userId: number, slug: string): Promise<void> {
-  using _operation = dbOperation('articles.insertFavorite');
+  using _operation = await admitDbOperation('articles.insertFavorite');
   await db
     .insert(favorites)
     .select(
@@ -36,7 +36,7 @@ export async function insertFavorite(userId: number, slug: string): Promise<void
 }
 
 export async function deleteFavorite(userId: number, slug: string): Promise<void> {
-  using _operation = dbOperation('articles.deleteFavorite');
+  using _operation = await admitDbOperation('articles.deleteFavorite');
   await db
     .delete(favorites)
     .where(

@@ -1,26 +1,52 @@
 import { Elysia, t } from 'elysia';
 import { TOKEN_OPTIONAL, TOKEN_REQUIRED } from '../core/docs';
 import { errorResponses } from '../core/models';
+import type { PageRange } from '../core/paging';
+import { writeLimit } from '../core/rate-limit';
 import { authentication } from '../users/users.auth';
 import {
   ArticleCommentsParams,
+  COMMENTS_PAGE_BYTES,
+  COMMENTS_PAGE_SIZE,
   CommentParams,
+  CommentsQuery,
   MultipleCommentsResponse,
   NewCommentBody,
   SingleCommentResponse,
 } from './comments.model';
 import { addComment, deleteComment, getComments } from './comments.service';
 
+/**
+ * The next page, as an RFC 8288 link relative to the request URL (only its query differs), so that
+ * it stays right behind a proxy that mounts the API under another path.
+ */
+function nextLink({ limit, offset }: PageRange): string {
+  return `<?limit=${limit}&offset=${offset}>; rel="next"`;
+}
+
 export const commentsController = new Elysia({ name: 'comments.controller', detail: { tags: ['Comments'] } })
   .use(authentication)
+  .use(writeLimit)
   .get(
     '/articles/:slug/comments',
-    async ({ params, viewerId }) => ({ comments: await getComments(params.slug, viewerId) }),
+    async ({ params, query, viewerId, set }) => {
+      const { comments, next } = await getComments(params.slug, query, viewerId);
+      if (next) set.headers.link = nextLink(next);
+      return { comments };
+    },
     {
       optionalAuth: true,
       params: ArticleCommentsParams,
-      response: { 200: MultipleCommentsResponse, ...errorResponses(404) },
-      detail: { ...TOKEN_OPTIONAL, summary: "An article's comments, newest first" },
+      query: CommentsQuery,
+      response: { 200: MultipleCommentsResponse, ...errorResponses(404, 422) },
+      detail: {
+        ...TOKEN_OPTIONAL,
+        summary: "An article's comments, newest first",
+        description:
+          `A page of at most ${COMMENTS_PAGE_SIZE} comments (\`limit\`, \`offset\`: an extension of the contract), ` +
+          `ending at the comment that takes it past ${COMMENTS_PAGE_BYTES / 1024 / 1024} MiB. While more follow, the ` +
+          'answer has a `Link` header with `rel="next"`: the next page, relative to the request URL.',
+      },
     },
   )
   .post(
@@ -29,6 +55,7 @@ export const commentsController = new Elysia({ name: 'comments.controller', deta
       status(201, { comment: await addComment(params.slug, currentUserId, body.comment.body) }),
     {
       auth: true,
+      writeLimit: true,
       params: ArticleCommentsParams,
       body: NewCommentBody,
       response: { 201: SingleCommentResponse, ...errorResponses(401, 404, 422) },
@@ -43,6 +70,7 @@ export const commentsController = new Elysia({ name: 'comments.controller', deta
     },
     {
       auth: true,
+      writeLimit: true,
       params: CommentParams,
       response: { 204: t.Undefined({ description: 'The comment is deleted' }), ...errorResponses(401, 403, 404) },
       detail: { ...TOKEN_REQUIRED, summary: 'Delete your comment' },

@@ -1,10 +1,11 @@
-import { and, desc, eq, type SQLWrapper, sql } from 'drizzle-orm';
+import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import { articles } from '../articles/schema/articles.schema';
 import type { ReadFrom } from '../core/connection';
 import { db, preparedOn } from '../core/database';
 import { rethrowConstraintViolation } from '../core/database-errors';
 import { NotFound, Unauthorized } from '../core/errors';
-import { dbOperation } from '../core/metrics';
+import { admitDbOperation } from '../core/metrics';
+import type { PageRange } from '../core/paging';
 import { type ColumnsOf, viewer, viewerParam } from '../core/sql';
 import { profileColumns } from '../profiles/profiles.repository';
 import { users } from '../users/schema/users.schema';
@@ -12,23 +13,25 @@ import { comments } from './schema/comments.schema';
 
 type CommentSource = ColumnsOf<typeof comments, 'id' | 'createdAt' | 'updatedAt' | 'body'>;
 
-/** A comment (a row of `comments`, or of the statement that inserted it) joined with its author in `users`. */
-function commentColumns<Comment extends CommentSource>(source: Comment, viewerId: SQLWrapper) {
+/** A comment (a row of `comments`, or of a statement that selects its columns) with its author's profile. */
+function commentColumns<Comment extends CommentSource, Author>(source: Comment, author: Author) {
   const comment: Pick<Comment, keyof CommentSource> = source;
-  return {
-    id: comment.id,
-    createdAt: comment.createdAt,
-    updatedAt: comment.updatedAt,
-    body: comment.body,
-    author: profileColumns(users, viewerId),
-  };
+  return { id: comment.id, createdAt: comment.createdAt, updatedAt: comment.updatedAt, body: comment.body, author };
 }
 
-const commentsOfArticle = preparedOn((database) =>
-  database
-    .select(commentColumns(comments, viewer))
+/** About what a comment adds to a reply, in bytes: its body and its author's bio and image as JSON text. */
+const replyWeight = sql`octet_length(json_build_array(${comments.body}, ${users.bio}, ${users.image})::text)`;
+
+/**
+ * A page of an article's comments, newest first (ties by id, so pages never overlap), that stops
+ * at the comment that takes it past `maxBytes` (the first comment is always on it). LIMIT and OFFSET
+ * cut a walk of the index (article, creation time, id) before any comment or author is read, so a
+ * deep offset costs index entries, not rows. `more`: another comment was read after this one.
+ */
+const commentPage = preparedOn((database) => {
+  const page = database
+    .select({ id: comments.id, createdAt: comments.createdAt })
     .from(comments)
-    .innerJoin(users, eq(users.id, comments.authorId))
     .where(
       eq(
         comments.articleId,
@@ -39,16 +42,61 @@ const commentsOfArticle = preparedOn((database) =>
       ),
     )
     .orderBy(desc(comments.createdAt), desc(comments.id))
-    .prepare('comments_of_article'),
-);
+    .limit(sql.placeholder('limit'))
+    .offset(sql.placeholder('offset'))
+    .as('page');
+  // The page's own order, so that the windows and the final ORDER BY need no sort.
+  const newestFirst = sql`order by ${page.createdAt} desc, ${page.id} desc`;
+  const { following, ...profile } = profileColumns(users, viewer);
+  const weighed = database
+    .select({
+      ...commentColumns(
+        { id: page.id, createdAt: page.createdAt, updatedAt: comments.updatedAt, body: comments.body },
+        { ...profile, following: following.as('following') },
+      ),
+      weightBefore:
+        sql<number>`coalesce(sum(${replyWeight}) over (${newestFirst} rows between unbounded preceding and 1 preceding), 0)`.as(
+          'weight_before',
+        ),
+      more: sql<boolean>`lead(true, 1, false) over (${newestFirst})`.as('more'),
+    })
+    .from(page)
+    .innerJoin(comments, eq(comments.id, page.id))
+    .innerJoin(users, eq(users.id, comments.authorId))
+    .as('weighed');
+  return database
+    .select({
+      ...commentColumns(weighed, weighed.author),
+      more: weighed.more,
+    })
+    .from(weighed)
+    .where(lt(weighed.weightBefore, sql.placeholder('maxBytes')))
+    .orderBy(desc(weighed.createdAt), desc(weighed.id))
+    .prepare('comment_page');
+});
 
-/** The article's comments, newest first, authors as the viewer sees them; from a replica. */
-export async function findComments(slug: string, viewerId: number | null) {
-  using _operation = dbOperation('comments.findComments');
-  return commentsOfArticle('replicas').execute({ slug, viewer: viewerParam(viewerId) });
+/**
+ * A page of the article's comments, authors as the viewer sees them, and whether more follow (one
+ * comment past the page is read to know); from a replica.
+ */
+export async function findCommentPage(
+  slug: string,
+  { limit, offset, maxBytes }: PageRange & { maxBytes: number },
+  viewerId: number | null,
+) {
+  using _operation = await admitDbOperation('comments.findCommentPage', 'replicas');
+  const found = await commentPage('replicas').execute({
+    slug,
+    limit: limit + 1,
+    offset,
+    maxBytes,
+    viewer: viewerParam(viewerId),
+  });
+  const more = found.length > limit || found.at(-1)?.more === true;
+  return { rows: found.slice(0, limit).map(({ more: _, ...row }) => row), more };
 }
 
-export type CommentRow = Awaited<ReturnType<typeof findComments>>[number];
+export type CommentRow = Awaited<ReturnType<typeof findCommentPage>>['rows'][number];
 
 const articleIdBySlug = preparedOn((database) =>
   database
@@ -60,18 +108,18 @@ const articleIdBySlug = preparedOn((database) =>
 
 /** The id of the article with this slug, if there is one. */
 export async function findArticleId(slug: string, { readFrom }: { readFrom: ReadFrom }): Promise<number | undefined> {
-  using _operation = dbOperation('comments.findArticleId');
+  using _operation = await admitDbOperation('comments.findArticleId', readFrom);
   const [row] = await articleIdBySlug(readFrom).execute({ slug });
   return row?.id;
 }
 
 /** Adds a comment and returns it with its author as they see themselves, in one statement. */
 export async function insertComment(articleId: number, authorId: number, body: string): Promise<CommentRow> {
-  using _operation = dbOperation('comments.insertComment');
+  using _operation = await admitDbOperation('comments.insertComment');
   const inserted = db.$with('inserted').as(db.insert(comments).values({ articleId, authorId, body }).returning());
   const [row] = await db
     .with(inserted)
-    .select(commentColumns(inserted, sql`${authorId}::int`))
+    .select(commentColumns(inserted, profileColumns(users, sql`${authorId}::int`)))
     .from(inserted)
     .innerJoin(users, eq(users.id, inserted.authorId))
     .catch((error) =>
@@ -86,7 +134,7 @@ export async function insertComment(articleId: number, authorId: number, body: s
 
 /** Whether the article exists, and if the comment belongs to it, who wrote the comment. */
 export async function findCommentOwnership(slug: string, commentId: number) {
-  using _operation = dbOperation('comments.findCommentOwnership');
+  using _operation = await admitDbOperation('comments.findCommentOwnership');
   const [row] = await db
     .select({ articleId: articles.id, commentAuthorId: comments.authorId })
     .from(articles)
@@ -96,6 +144,6 @@ export async function findCommentOwnership(slug: string, commentId: number) {
 }
 
 export async function deleteCommentById(commentId: number): Promise<void> {
-  using _operation = dbOperation('comments.deleteComment');
+  using _operation = await admitDbOperation('comments.deleteComment');
   await db.delete(comments).where(eq(comments.id, commentId));
 }

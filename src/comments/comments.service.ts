@@ -1,11 +1,12 @@
 import { Forbidden, NotFound } from '../core/errors';
-import type { Comment } from './comments.model';
+import { nextPage, type PageRange, pageOf } from '../core/paging';
+import { COMMENTS_PAGE_BYTES, COMMENTS_PAGE_SIZE, type Comment, type CommentsQuery } from './comments.model';
 import {
   type CommentRow,
   deleteCommentById,
   findArticleId,
   findCommentOwnership,
-  findComments,
+  findCommentPage,
   insertComment,
 } from './comments.repository';
 
@@ -16,13 +17,24 @@ function toComment({ createdAt, updatedAt, ...rest }: CommentRow): Comment {
   return { ...rest, createdAt: createdAt.toISOString(), updatedAt: updatedAt.toISOString() };
 }
 
-/** Newest first. No comments may mean no article: only then is the article looked up. */
-export async function getComments(slug: string, viewerId: number | null): Promise<Comment[]> {
-  const rows = await findComments(slug, viewerId);
+export interface CommentPage {
+  comments: Comment[];
+  /** Where the next page starts, when more comments follow. */
+  next: PageRange | undefined;
+}
+
+/**
+ * A page of comments, newest first: at most `limit` (by default COMMENTS_PAGE_SIZE), fewer when
+ * they weigh more than COMMENTS_PAGE_BYTES. An empty page may mean no article: only then is the
+ * article looked up, so the usual read is one statement.
+ */
+export async function getComments(slug: string, query: CommentsQuery, viewerId: number | null): Promise<CommentPage> {
+  const page = pageOf(query, COMMENTS_PAGE_SIZE);
+  const { rows, more } = await findCommentPage(slug, { ...page, maxBytes: COMMENTS_PAGE_BYTES }, viewerId);
   if (rows.length === 0 && (await findArticleId(slug, { readFrom: 'replicas' })) === undefined) {
     throw new NotFound('article');
   }
-  return rows.map(toComment);
+  return { comments: rows.map(toComment), next: more ? nextPage(page, rows.length) : undefined };
 }
 
 export async function addComment(slug: string, authorId: number, body: string): Promise<Comment> {

@@ -35,19 +35,31 @@ function nestsDeeperThan(text: string, limit: number): boolean {
   return false;
 }
 
-/** The body as text, or 408 when it has not all arrived in time, 413 when it is over the limit. */
+/** What a text field holding something PostgreSQL cannot store, or that is not Unicode, is told (422). */
+export const UNSTORABLE = 'must not contain NUL characters or invalid Unicode';
+
+/**
+ * Decodes UTF-8 strictly: invalid bytes are refused, never replaced by U+FFFD and stored as if
+ * sent. Reused by every request (without `stream`, each decode starts afresh).
+ */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The body as text: 408 when it has not all arrived in time, 413 when it is over the limit, 422 when it is not UTF-8. */
 async function bodyText(request: Request): Promise<string> {
   let timer: Timer | undefined;
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new AppError(408, { body: ['took too long to arrive'] })), BODY_TIMEOUT_MS);
   });
   try {
-    const text = await Promise.race([request.text(), late]);
-    // A character may take up to three bytes: count bytes only when the characters could be too many.
-    if (text.length * 3 > config.maxBodyBytes && Buffer.byteLength(text) > config.maxBodyBytes) {
+    const bytes = await Promise.race([request.arrayBuffer(), late]);
+    if (bytes.byteLength > config.maxBodyBytes) {
       throw new AppError(413, { body: [`is too large (maximum is ${config.maxBodyBytes} bytes)`] });
     }
-    return text;
+    try {
+      return utf8.decode(bytes);
+    } catch {
+      throw new Invalid({ body: [UNSTORABLE] });
+    }
   } finally {
     clearTimeout(timer);
   }

@@ -6,11 +6,13 @@ import { readTokenConfig } from './token-settings';
 describe('readConfig', () => {
   test('defaults: port 3000 on 0.0.0.0, pool of 10, embedded database when DATABASE_URL is unset', () => {
     const config = readConfig({});
-    expect(config).toMatchObject({ port: 3000, host: '0.0.0.0' });
+    expect(config).toMatchObject({ port: 3000, host: '0.0.0.0', shutdownGraceMs: 10_000 });
     expect(config.database).toEqual({
       url: undefined,
       replicaUrls: [],
       poolMax: 10,
+      poolWaitMs: 1000,
+      poolSharePercent: 50,
       connectTimeoutMs: 1500,
       statementTimeoutMs: 5000,
       embeddedDataDir: '.data/pglite',
@@ -23,12 +25,19 @@ describe('readConfig', () => {
   test('refuses numbers out of range', () => {
     expect(() => readConfig({ PORT: 'abc' })).toThrow(/PORT/);
     expect(() => readConfig({ DB_POOL_MAX: '0' })).toThrow(/DB_POOL_MAX/);
+    expect(() => readConfig({ DB_POOL_SHARE: '150' })).toThrow(/DB_POOL_SHARE/);
     expect(() => readConfig({ AUTH_RATE_LIMIT: '-1' })).toThrow(/AUTH_RATE_LIMIT/);
+    expect(() => readConfig({ WRITE_RATE_LIMIT: 'many' })).toThrow(/WRITE_RATE_LIMIT/);
   });
 
   test('the auth rate limit defaults to 30 a minute; 0 turns it off', () => {
     expect(readConfig({}).authRateLimit).toBe(30);
     expect(readConfig({ AUTH_RATE_LIMIT: '0' }).authRateLimit).toBe(0);
+  });
+
+  test('the write rate limit defaults to 60 a minute per account; 0 turns it off', () => {
+    expect(readConfig({}).writeRateLimit).toBe(60);
+    expect(readConfig({ WRITE_RATE_LIMIT: '0' }).writeRateLimit).toBe(0);
   });
 
   test('CORS_ORIGINS: "*" by default, else the listed origins', () => {

@@ -4,6 +4,7 @@
  * which the commands that only need the database (and drizzle.config.ts) use on their own; the
  * token settings (JWT_SECRET) by ./token-settings.ts, only where tokens are signed or read.
  */
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { readDatabaseConfig } from './db-settings';
 import { ConfigError, type Env, integer, loadOrExit, positiveInteger } from './env';
@@ -51,6 +52,41 @@ function proxyHops(raw: string | undefined): number {
   return hops;
 }
 
+/**
+ * Metrics, and who may scrape them. With METRICS_TOKEN (or METRICS_TOKEN_FILE, a file holding it)
+ * set, GET /metrics requires `Authorization: Bearer <token>`. Without one, development serves it
+ * to anyone, but production turns metrics off (GET /metrics answers 404, as with
+ * METRICS_ENABLED=false) and the server says so at start: the process's internals are never open
+ * to the world by default.
+ */
+function metricsConfig(env: Env, production: boolean) {
+  if (env.METRICS_TOKEN && env.METRICS_TOKEN_FILE) {
+    throw new ConfigError('set METRICS_TOKEN or METRICS_TOKEN_FILE, not both');
+  }
+  const token = env.METRICS_TOKEN || fileContent(env.METRICS_TOKEN_FILE, 'METRICS_TOKEN_FILE');
+  const wanted = !['false', '0', 'no'].includes((env.METRICS_ENABLED ?? '').toLowerCase());
+  return {
+    /** Whether request, database and process metrics are kept and served. */
+    enabled: wanted && (token !== undefined || !production),
+    /** Wanted, but off: production without a token (the server warns at start). */
+    tokenMissing: wanted && token === undefined && production,
+    token,
+  };
+}
+
+/** The trimmed content of the file a `*_FILE` setting names (as Docker secrets are passed), if set. */
+function fileContent(path: string | undefined, name: string): string | undefined {
+  if (!path) return undefined;
+  let content: string;
+  try {
+    content = readFileSync(path, 'utf8').trim();
+  } catch (error) {
+    throw new ConfigError(`${name}: cannot read "${path}" (${(error as NodeJS.ErrnoException).code ?? error})`);
+  }
+  if (content === '') throw new ConfigError(`${name}: "${path}" is empty`);
+  return content;
+}
+
 export function readConfig(env: Env) {
   const nodeEnv = env.NODE_ENV ?? 'development';
   const production = nodeEnv === 'production';
@@ -73,21 +109,28 @@ export function readConfig(env: Env) {
     workerId: env.CONDUIT_WORKER_ID || undefined,
     port: positiveInteger(env, 'PORT', 3000),
     host: env.HOST || '0.0.0.0',
+    /**
+     * A shutdown (SIGTERM, SIGINT) ends within this: in-flight requests get all of it but the last
+     * 2 s (half when shorter) to finish; then their database statements are cancelled (src/server.ts).
+     */
+    shutdownGraceMs: positiveInteger(env, 'SHUTDOWN_GRACE_MS', 10_000),
     /** Requests with a larger body are refused with 413. */
     maxBodyBytes: 1024 * 1024,
-    /** Registrations and logins per minute per client address; 0 turns the limit off. */
+    /**
+     * Requests that hash a password, per minute: registrations, logins and password changes per client
+     * address (one budget), and password changes per account; 0 turns both limits off.
+     */
     authRateLimit: integer(env, 'AUTH_RATE_LIMIT', 30, 0),
+    /** Writes (articles, comments, favorites, follows, user updates) per minute per account; 0 turns the limit off. */
+    writeRateLimit: integer(env, 'WRITE_RATE_LIMIT', 60, 0),
+    /** How long an `Idempotency-Key` and its first answer are kept, in hours (src/idempotency). */
+    idempotencyKeyHours: positiveInteger(env, 'IDEMPOTENCY_KEY_HOURS', 24),
     /** Proxies in front that append to X-Forwarded-For (0: take the socket's peer address). */
     trustedProxies: proxyHops(env.TRUST_PROXY),
     corsOrigins: origins(env.CORS_ORIGINS),
     logLevel: logLevel(env.LOG_LEVEL),
     database,
-    metrics: {
-      /** METRICS_ENABLED=false turns request, database and process metrics off (GET /metrics answers 404). */
-      enabled: !['false', '0', 'no'].includes((env.METRICS_ENABLED ?? '').toLowerCase()),
-      /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
-      token: env.METRICS_TOKEN || undefined,
-    },
+    metrics: metricsConfig(env, production),
     /**
      * Traces go out over OTLP when an exporter endpoint is configured with the standard variables
      * (OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT; OTEL_SDK_DISABLED=true or

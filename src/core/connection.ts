@@ -4,6 +4,7 @@
  * this module exists so that the migration command and the test setup can open a
  * connection of their own without starting the app's.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -42,6 +43,12 @@ export interface Connection {
   migrate(folder?: string): Promise<void>;
   /** Drops every table, view and migration record in the database; `migrate()` rebuilds them. */
   dropEverything(): Promise<void>;
+  /**
+   * Ends the statements this process's connections are running now, for a shutdown: `cancel` fails
+   * each (its transaction rolls back; the connection stays), `terminate` ends their sessions too.
+   * Resolves with how many there were (always 0 on the embedded database, which nothing can block).
+   */
+  stopStatements(how: 'cancel' | 'terminate'): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -57,6 +64,8 @@ const TOOL_DEFAULTS: DatabaseSettings = {
   url: undefined,
   replicaUrls: [],
   poolMax: 1,
+  poolWaitMs: 1000,
+  poolSharePercent: 50,
   connectTimeoutMs: 5000,
   statementTimeoutMs: 0,
   embeddedDataDir: 'memory://',
@@ -78,6 +87,10 @@ type ServerSettings = Pick<DatabaseSettings, 'poolMax' | 'connectTimeoutMs' | 's
 function sessionSettings(settings: ServerSettings): Record<string, string | number> {
   return {
     statement_timeout: settings.statementTimeoutMs,
+    // PostgreSQL does not notice that a client has gone while a statement waits (on a lock, say): a
+    // process killed outright would leave its writes to commit whenever the lock is released. With
+    // this, the server checks the socket every 2 s while a statement runs, and ends it if nobody is there.
+    client_connection_check_interval: 2000,
     // Plan each prepared statement once per connection. The hot statements are index walks whose
     // best plan does not depend on the values (a tag's articles come off the tag's own index), and
     // re-planning them on every execution cost more than executing them.
@@ -94,7 +107,22 @@ export function serverTarget(url: string): string {
   return `PostgreSQL at ${hostname}:${port || 5432}${pathname}`;
 }
 
-function connectServer(url: string, settings: ServerSettings, logger?: Logger): Connection {
+/**
+ * The name this process's connections carry (pg_stat_activity.application_name), unique to it so that
+ * a shutdown cancels exactly its own statements. PgBouncer passes it on to the server connection a
+ * client is using. An operator's own name (`?application_name=` in the URL) comes first.
+ */
+const processTag = `${process.pid}-${randomBytes(3).toString('hex')}`;
+function withSessionName(given: string): { url: string; name: string } {
+  if (!given.includes('application_name=')) return { url: given, name: `conduit ${processTag}` };
+  const url = new URL(given);
+  const name = `${(url.searchParams.get('application_name') || 'conduit').slice(0, 40)} ${processTag}`;
+  url.searchParams.delete('application_name');
+  return { url: url.toString(), name };
+}
+
+function connectServer(given: string, settings: ServerSettings, logger?: Logger): Connection {
+  const { url, name } = withSessionName(given);
   const client = postgres(url, {
     max: settings.poolMax,
     // Bounded waits: when the server is down or stuck, requests fail fast (503) instead of hanging,
@@ -102,8 +130,11 @@ function connectServer(url: string, settings: ServerSettings, logger?: Logger): 
     connect_timeout: settings.connectTimeoutMs / 1000,
     // Behind PgBouncer in transaction mode, consecutive statements may run on different server
     // connections: named prepared statements would not be found, and PgBouncer refuses session
-    // parameters it does not know. Set statement_timeout on the database role there instead.
-    ...(settings.pgbouncer ? { prepare: false } : { connection: sessionSettings(settings) }),
+    // parameters it does not know (application_name it knows, and passes on). Set statement_timeout
+    // and client_connection_check_interval on the database role there instead.
+    ...(settings.pgbouncer
+      ? { prepare: false, connection: { application_name: name } }
+      : { connection: { application_name: name, ...sessionSettings(settings) } }),
     // postgres.js holds queued queries while it waits to reconnect, by default up to 20 s between
     // attempts; a short, capped wait keeps each request's answer (503 or success) well under 2 s.
     backoff: (retries) => Math.min(0.05 * retries, 0.25),
@@ -117,8 +148,42 @@ function connectServer(url: string, settings: ServerSettings, logger?: Logger): 
     target: serverTarget(url),
     migrate: (folder = MIGRATIONS_FOLDER) => migratePostgres(db, { migrationsFolder: folder }),
     dropEverything: () => dropEverything(db),
+    stopStatements: (how) => stopStatements(url, name, settings, how),
     close: () => client.end({ timeout: 5 }),
   };
+}
+
+/**
+ * Cancels (or terminates) the server's sessions named `name` that are busy, from a connection of its
+ * own (the pool's may all be taken): a statement waiting on a lock would otherwise still commit once
+ * the lock is released, long after its client was told nothing. Works through PgBouncer as well.
+ */
+async function stopStatements(
+  url: string,
+  name: string,
+  settings: ServerSettings,
+  how: 'cancel' | 'terminate',
+): Promise<number> {
+  const admin = postgres(url, {
+    max: 1,
+    prepare: false,
+    connect_timeout: settings.connectTimeoutMs / 1000,
+    connection: { application_name: `${name} shutdown` },
+    onnotice: () => {},
+  });
+  try {
+    // A cancel reaches only a running statement; a session idle in a transaction rolls back when its
+    // connection closes. Terminating ends any session still busy, whatever it is doing.
+    const [stop, busy] = how === 'cancel' ? ['pg_cancel_backend', `= 'active'`] : ['pg_terminate_backend', `<> 'idle'`];
+    const rows = await admin.unsafe<{ stopped: boolean }[]>(
+      `select ${stop}(pid) as stopped from pg_stat_activity
+        where application_name = $1 and state ${busy} and pid <> pg_backend_pid()`,
+      [name],
+    );
+    return rows.filter((row) => row.stopped).length;
+  } finally {
+    await admin.end({ timeout: 1 });
+  }
 }
 
 async function connectEmbedded(dataDir: string, logger?: Logger): Promise<Connection> {
@@ -135,6 +200,7 @@ async function connectEmbedded(dataDir: string, logger?: Logger): Promise<Connec
     target: inMemory ? 'embedded PostgreSQL (in memory)' : `embedded PostgreSQL in ${dataDir}`,
     migrate: (folder = MIGRATIONS_FOLDER) => migratePglite(db, { migrationsFolder: folder }),
     dropEverything: () => dropEverything(db),
+    stopStatements: async () => 0,
     close: () => client.close(),
   };
 }

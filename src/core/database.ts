@@ -12,7 +12,8 @@
 
 import { config } from './config';
 import { connect, type Database, type ReadFrom } from './connection';
-import { logger } from './logger';
+import { logger, warnNowAndThen } from './logger';
+import { closePoolGates, poolState } from './pool-gate';
 
 // DB_LOG=true logs each statement's SQL, never its parameters (they hold emails and password hashes).
 const queryLogger = config.database.logQueries
@@ -45,6 +46,29 @@ export function preparedOn<Statement>(prepare: (database: Database) => Statement
 
 export const databaseTarget =
   replicas.length > 0 ? `${primary.target}, reads from ${replicas.length} replica(s)` : primary.target;
+
+/**
+ * For a shutdown whose grace period is over: no operation starts any more (those waiting for a
+ * connection are answered 503), and the statements still running are cancelled, so that each fails
+ * (its request answers 503) and nothing of theirs commits after the process has stopped answering.
+ * Cancels again while operations are still in flight (one may have started its next statement
+ * meanwhile); whatever is left when `budgetMs` is nearly spent has its session terminated.
+ */
+export async function stopDatabaseWork(budgetMs: number): Promise<void> {
+  closePoolGates();
+  const deadline = performance.now() + budgetMs;
+  const connections = [primary, ...replicas];
+  const stop = (how: 'cancel' | 'terminate') =>
+    Promise.all(connections.map((connection) => connection.stopStatements(how))).catch((error) => {
+      warnNowAndThen(`shutdown: the running statements could not be stopped (${how})`, error, 0);
+    });
+  const settled = () => poolState().inUse === 0;
+  while (!settled() && performance.now() < deadline - 300) {
+    await stop('cancel');
+    for (let until = performance.now() + 250; !settled() && performance.now() < until; ) await Bun.sleep(10);
+  }
+  if (!settled()) await stop('terminate');
+}
 
 export async function closeDatabase(): Promise<void> {
   await Promise.all([primary.close(), ...replicas.map((replica) => replica.close())]);

@@ -3,7 +3,13 @@
  * migration and status commands, drizzle-kit through drizzle.config.ts, the seed) reads this module,
  * so those need only DATABASE_URL, never the app's secrets.
  */
-import { type Env, flag, loadOrExit, positiveInteger } from './env';
+import { ConfigError, type Env, flag, loadOrExit, positiveInteger } from './env';
+
+function percent(env: Env, name: string, fallback: number): number {
+  const value = positiveInteger(env, name, fallback);
+  if (value > 100) throw new ConfigError(`${name} must be a percentage from 1 to 100, got "${env[name]}"`);
+  return value;
+}
 
 export function readDatabaseConfig(env: Env) {
   const replicaUrls = (env.DATABASE_REPLICA_URLS ?? '')
@@ -16,6 +22,10 @@ export function readDatabaseConfig(env: Env) {
     /** Streaming replicas of that server, for reads that need not see the request's own writes. */
     replicaUrls,
     poolMax: positiveInteger(env, 'DB_POOL_MAX', 10),
+    /** An operation waits at most this long for a free connection, then its request is answered 503 (./pool-gate.ts). */
+    poolWaitMs: positiveInteger(env, 'DB_POOL_WAIT_MS', 1000),
+    /** The share of the pool, in percent, that one kind of operation may hold (100: no limit of its own). */
+    poolSharePercent: percent(env, 'DB_POOL_SHARE', 50),
     /** A request waits at most this long for a connection to a server that does not answer. */
     connectTimeoutMs: positiveInteger(env, 'DB_CONNECT_TIMEOUT_MS', 1500),
     /** The server cancels any statement that runs longer. */

@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'bun:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
+import scalarPackage from '../../node_modules/@scalar/api-reference/package.json';
 import { api } from '../test/api';
+import { renderDocsPage } from './docs-page';
 
 /**
  * The operations of RealWorld spec 2.0.0 (its openapi.yml, stated here so that the suite runs on a
@@ -23,13 +25,15 @@ const CONTRACT: [method: string, path: string, success: number, errors: number[]
   ['get', '/api/articles/{slug}', 200, [404]],
   ['put', '/api/articles/{slug}', 200, [401, 403, 404, 422]],
   ['delete', '/api/articles/{slug}', 204, [401, 403, 404]],
-  ['get', '/api/articles/{slug}/comments', 200, [404]],
+  ['get', '/api/articles/{slug}/comments', 200, [404, 422]],
   ['post', '/api/articles/{slug}/comments', 201, [401, 404, 422]],
   ['delete', '/api/articles/{slug}/comments/{id}', 204, [401, 403, 404]],
   ['post', '/api/articles/{slug}/favorite', 200, [401, 404]],
   ['delete', '/api/articles/{slug}/favorite', 200, [401, 404]],
   ['get', '/api/tags', 200, []],
 ];
+
+const scalarVersion = scalarPackage.version;
 
 type Responses = Record<string, { description: string; content?: Record<string, { schema: unknown }> }>;
 type Operations = Record<string, Record<string, { responses: Responses; summary?: string; tags?: string[] }>>;
@@ -41,10 +45,57 @@ describe('API documentation', () => {
 
     expect(root.status).toBe(302);
     expect(root.headers.get('location')).toBe('/docs');
-    expect(page.text).toContain('<html');
-    // The API's "nothing allowed" policy would stop the page's viewer script from loading.
-    expect(page.headers.get('content-security-policy')).toBeNull();
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(page.text).toContain('<title>Conduit API</title>');
     expect((await api('GET', '/docs/json')).headers.get('content-security-policy')).toContain("default-src 'none'");
+  });
+
+  test('the page runs only scripts of its own origin, under a CSP that allows just those', async () => {
+    const page = await fetchText('/docs');
+    const policy = directives(page.headers.get('content-security-policy') ?? '');
+    const scripts = [...page.text.matchAll(/<script\b([^>]*)>([^<]*)<\/script>/g)];
+    const sources = scripts.flatMap(([, attributes]) => /\ssrc="([^"]+)"/.exec(attributes ?? '')?.[1] ?? []);
+
+    expect(policy['default-src']).toEqual(["'none'"]);
+    expect(policy['script-src']).toEqual(["'self'"]);
+    expect(policy['connect-src']).toEqual(["'self'"]);
+    expect(policy['frame-ancestors']).toEqual(["'none'"]);
+    // One viewer script, by path (same origin); the other script element is inert data, never run.
+    expect(sources).toEqual([expect.stringMatching(/^\/docs\/scalar\.js\?v=\w+$/)]);
+    for (const [, attributes, content] of scripts) {
+      if (!attributes?.includes(' src=')) {
+        expect(attributes).toContain('type="application/json"');
+        expect(content).toBe('');
+      }
+    }
+    // No other origin anywhere in the page: no CDN, no font server.
+    expect(page.text).not.toMatch(/https?:\/\/|\/\/[a-z]/i);
+  });
+
+  test('the viewer script is served from the installed package, as JavaScript, cacheable for good', async () => {
+    const page = await fetchText('/docs');
+    const source = /<script src="([^"]+)"/.exec(page.text)?.[1] ?? 'none';
+    const script = await fetchText(source);
+
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(script.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(script.headers.get('vary')).toBeNull();
+    expect(script.text).toContain(`@scalar/api-reference@${scalarVersion}`);
+  });
+
+  test('the page title and description are HTML-escaped', async () => {
+    const page = await renderDocsPage({
+      title: '</title><script>alert(1)</script>',
+      description: 'A "quoted" <b>bold</b> & \'single\' description',
+    });
+
+    expect(page).toContain('<title>&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;</title>');
+    expect(page).toContain('content="A &quot;quoted&quot; &lt;b&gt;bold&lt;/b&gt; &amp; &#39;single&#39; description"');
+    expect(page).not.toContain('alert(1)</script>');
+    // The served page: the real description has double quotes.
+    expect((await fetchText('/docs')).text).toContain('content="The RealWorld &quot;Conduit&quot; API');
   });
 
   test('/docs/json is a valid OpenAPI 3.1 document', async () => {
@@ -116,8 +167,18 @@ describe('API documentation', () => {
   });
 });
 
-async function fetchText(path: string): Promise<{ text: string; headers: Headers }> {
+async function fetchText(path: string): Promise<{ status: number; text: string; headers: Headers }> {
   const { app } = await import('../app');
   const response = await app.handle(new Request(`http://localhost${path}`));
-  return { text: await response.text(), headers: response.headers };
+  return { status: response.status, text: await response.text(), headers: response.headers };
+}
+
+/** A Content-Security-Policy header as its directives: name to sources. */
+function directives(policy: string): Record<string, string[]> {
+  return Object.fromEntries(
+    policy
+      .split(';')
+      .map((directive) => directive.trim().split(/\s+/))
+      .map(([name, ...sources]) => [name ?? '', sources]),
+  );
 }

@@ -5,12 +5,14 @@
  */
 import { type ValueError, ValueErrorType } from '@sinclair/typebox/errors';
 import { Elysia } from 'elysia';
-import { parseJsonBody } from './body';
+import { parseJsonBody, UNSTORABLE } from './body';
 import { config } from './config';
 import { databaseUnavailable, unstorableText } from './database-errors';
 import { AppError, type ErrorFields, Invalid, MESSAGES, NotFound } from './errors';
 import { logger, warnNowAndThen } from './logger';
-import { BLANK } from './models';
+import { PoolRefusal } from './pool-gate';
+import { alteredTarget } from './routes';
+import { brokenTextRule, isBlank, type TextOptions } from './text';
 
 /** The name of the field an error is about: the last non-index segment of its JSON path. */
 function fieldOf(path: string): string {
@@ -34,7 +36,9 @@ function describe(issue: ValueError): string {
     case ValueErrorType.StringPattern:
       return typeof schema.patternHint === 'string' ? schema.patternHint : 'is invalid';
     case ValueErrorType.StringFormat:
-      return 'is invalid';
+      return typeof schema.formatHint === 'string' ? schema.formatHint : 'is invalid';
+    case ValueErrorType.Kind:
+      return describeText(issue);
     case ValueErrorType.String:
       return 'must be a string';
     case ValueErrorType.Integer:
@@ -53,6 +57,13 @@ function describe(issue: ValueError): string {
     default:
       return 'is invalid';
   }
+}
+
+/** A Text (./text) reports the rule it breaks as the string rule of the same meaning. */
+function describeText(issue: ValueError): string {
+  const broken = brokenTextRule(issue.schema as TextOptions, issue.value);
+  if (broken === 'blank') return MESSAGES.blank;
+  return broken === undefined ? 'is invalid' : describe({ ...issue, type: broken });
 }
 
 /** For `string | null` and the like, the string branch's complaint is the useful one. */
@@ -80,7 +91,7 @@ function validationFields(issues: readonly ValueError[], part: string): ErrorFie
       part === 'body' &&
       (issue.schema as { mustBeFilled?: boolean }).mustBeFilled === true &&
       typeof issue.value === 'string' &&
-      BLANK.test(issue.value);
+      isBlank(issue.value);
     if (fields[field] === undefined || issue.type === ValueErrorType.ObjectRequiredProperty) {
       fields[field] = [blank ? MESSAGES.blank : describe(issue)];
     }
@@ -130,28 +141,17 @@ function firstUnstorableString(value: unknown, name = 'body'): string | undefine
 }
 
 /**
- * The path of a request's URL, read without `new URL()`: a request with no Host header (HTTP/1.0,
- * as load balancers' health checks send), an empty or a malformed one makes Bun's `request.url`
- * something the URL parser rejects, and such a request must still be served.
- */
-function pathOf(url: string): string {
-  const start = url.indexOf('/', url.indexOf(':') + 3);
-  if (start === -1) return '/';
-  const query = url.indexOf('?', start);
-  return url.slice(start, query === -1 ? undefined : query);
-}
-
-const UNSTORABLE = 'must not contain NUL characters or invalid Unicode';
-
-/**
  * Shared request handling: security headers on every response, the body size limit, refusal
  * of unstorable text, and the one mapping from errors to responses.
  */
 export const httpPolicy = new Elysia({ name: 'http-policy' })
   .onRequest(({ request, set }) => {
     Object.assign(set.headers, SECURITY_HEADERS);
-    // The one HTML page, /docs, runs the Scalar viewer from its CDN: "nothing allowed" would blank it.
-    if (pathOf(request.url) === '/docs') delete set.headers['content-security-policy'];
+    // A `.`/`..` segment or a backslash in the target as sent names no route, whatever it resolves to.
+    if (alteredTarget(request)) {
+      set.status = 404;
+      return { errors: { route: [MESSAGES.notFound] } };
+    }
     const length = Number(request.headers.get('content-length') ?? 0);
     if (length > config.maxBodyBytes) {
       set.status = 413;
@@ -174,6 +174,8 @@ export const httpPolicy = new Elysia({ name: 'http-policy' })
     // Elysia wraps what a parser throws (see parseJsonBody) in its own ParseError.
     const cause = code === 'PARSE' ? error.cause : undefined;
     if (cause instanceof AppError) return reply(cause.status, cause.fields);
+    // No connection for it in time (busy, or the server is stopping): a retry shortly may find one.
+    if (error instanceof PoolRefusal) set.headers['retry-after'] = String(error.retryAfterSeconds);
     if (error instanceof AppError) return reply(error.status, error.fields);
     switch (code) {
       case 'VALIDATION': {

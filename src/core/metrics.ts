@@ -1,14 +1,16 @@
 /**
  * Prometheus metrics with prom-client (the well-kept standard client): request counts and latency
  * by method, route template and status; database operations by repository name; database
- * connections in use and waiting; and prom-client's default process metrics (CPU, heap, event-loop
- * lag). `GET /metrics` serves them (src/health/health.controller.ts). Under WORKERS=N each scrape
+ * connections in use, operations waiting for one and operations refused one (./pool-gate.ts); and
+ * prom-client's default process metrics (CPU, heap, event-loop lag). `GET /metrics` serves them (src/health/health.controller.ts). Under WORKERS=N each scrape
  * reaches one worker, which asks the supervisor to gather every worker's metrics and sum them
  * (src/core/workers.ts), so one scrape describes the whole host.
  */
-import { trace } from '@opentelemetry/api';
+import { type Span, trace } from '@opentelemetry/api';
 import { AggregatorRegistry, Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { config } from './config';
+import type { ReadFrom } from './connection';
+import { gateFor, type Kind, type Place, type PoolGate, PoolRefusal, poolState } from './pool-gate';
 
 export const registry = new Registry();
 if (config.metrics.enabled) collectDefaultMetrics({ register: registry, prefix: 'conduit_' });
@@ -36,20 +38,26 @@ const operationDuration = new Histogram({
 });
 
 /*
- * postgres.js does not report its pool's state, so it is derived from the operations in flight: up
- * to DB_POOL_MAX of them hold a connection, the rest wait for one. (A transaction holds its
- * connection across its statements, which this counts as one operation: the figure is a floor.)
+ * postgres.js does not report its pool's state; the gate in front of it (./pool-gate.ts) knows it:
+ * connections busy with operations (a transaction's statements count once), and operations waiting,
+ * at the gate or pipelined behind another on a busy connection.
  */
-let inFlight = 0;
 new Gauge({
   name: 'conduit_db_pool_connections',
-  help: 'Database connections in use, and operations waiting for one (derived from operations in flight)',
+  help: 'Database connections busy with operations, and operations waiting for one (from the pool gate)',
   labelNames: ['state'],
   registers: [registry],
   collect() {
-    this.set({ state: 'in_use' }, Math.min(inFlight, config.database.poolMax));
-    this.set({ state: 'waiting' }, Math.max(0, inFlight - config.database.poolMax));
+    const { busyConnections, waiting } = poolState();
+    this.set({ state: 'in_use' }, busyConnections);
+    this.set({ state: 'waiting' }, waiting);
   },
+});
+const refusals = new Counter({
+  name: 'conduit_db_pool_refusals_total',
+  help: 'Operations answered 503 after waiting DB_POOL_WAIT_MS: no connection free (full), or their kind held its share (share)',
+  labelNames: ['cause'],
+  registers: [registry],
 });
 
 /** Counts one answered request; the status is the one sent (the request log uses the same). */
@@ -61,29 +69,69 @@ export function recordRequest(method: string, route: string, status: number, sec
 }
 
 /**
- * Measures one repository operation, as `using _ = dbOperation('articles.page')` at the top of it:
- * its duration by name, the pool gauge, and (when tracing is on) a child span of the request's span
- * named after the operation, never carrying the statement's parameters.
+ * One repository operation: holds its place at the pool gate until disposed, and measures its
+ * duration by name and (when tracing is on) a child span of the request's span named after the
+ * operation, never carrying the statement's parameters.
+ */
+class DbOperation implements Disposable, Place {
+  readonly admittedAt = performance.now();
+  older: Place | undefined;
+  newer: Place | undefined;
+  private readonly span: Span | undefined;
+
+  constructor(
+    private readonly gate: PoolGate,
+    readonly kind: Kind,
+  ) {
+    gate.admitted(this);
+    // No span at all unless tracing is on (this runs for every operation). The tracer is looked up each
+    // time: the tracing SDK registers itself after this module loads (through another copy of the API
+    // module), and a tracer taken earlier would stay a no-op.
+    if (config.tracing.enabled) {
+      this.span = trace
+        .getTracer('conduit')
+        .startSpan(`db ${kind.name}`, { attributes: { 'db.system': 'postgresql', 'db.operation.name': kind.name } });
+    }
+  }
+
+  [Symbol.dispose](): void {
+    const now = performance.now();
+    this.gate.leave(this, now);
+    this.span?.end();
+    if (config.metrics.enabled)
+      operationDuration.observe({ operation: this.kind.name }, (now - this.admittedAt) / 1000);
+  }
+}
+
+function refused(error: unknown): never {
+  if (error instanceof PoolRefusal && error.reason !== 'closed' && config.metrics.enabled)
+    refusals.inc({ cause: error.reason });
+  throw error;
+}
+
+/**
+ * Starts one repository operation, as `using _operation = await admitDbOperation('articles.findArticle')`
+ * at the top of it (with `readFrom` when it reads from the replicas): waits for a connection at the
+ * pool gate, at most DB_POOL_WAIT_MS (then throws a PoolRefusal: 503), and holds it until the function
+ * returns. No promise when a connection is free at once (the usual case: every query pays this).
+ */
+export function admitDbOperation(name: string, readFrom: ReadFrom = 'primary'): DbOperation | Promise<DbOperation> {
+  const gate = gateFor(readFrom);
+  const kind = gate.kind(name);
+  if (gate.tryEnter(kind)) return new DbOperation(gate, kind);
+  return gate.enter(kind).then(() => new DbOperation(gate, kind), refused);
+}
+
+/**
+ * The same without waiting, as `using _operation = dbOperation('name')`, for code not yet moved to
+ * `admitDbOperation`: counted at the gate (so that others wait for the connection it holds), but it
+ * takes its connection even when none is free, and never answers 503 for want of one.
  */
 export function dbOperation(name: string): Disposable {
-  const startedAt = performance.now();
-  // No span at all unless tracing is on (this runs for every operation). The tracer is looked up each
-  // time: the tracing SDK registers itself after this module loads (through another copy of the API
-  // module), and a tracer taken earlier would stay a no-op.
-  const span = config.tracing.enabled
-    ? trace
-        .getTracer('conduit')
-        .startSpan(`db ${name}`, { attributes: { 'db.system': 'postgresql', 'db.operation.name': name } })
-    : undefined;
-  inFlight++;
-  return {
-    [Symbol.dispose]() {
-      inFlight--;
-      span?.end();
-      if (config.metrics.enabled)
-        operationDuration.observe({ operation: name }, (performance.now() - startedAt) / 1000);
-    },
-  };
+  const gate = gateFor('primary');
+  const kind = gate.kind(name);
+  gate.force(kind);
+  return new DbOperation(gate, kind);
 }
 
 export type MetricsJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;

@@ -1,17 +1,7 @@
 /** TypeBox building blocks that every feature's models share. */
-import { type IntegerOptions, type StringOptions, Type } from '@sinclair/typebox';
+import { type IntegerOptions, Type } from '@sinclair/typebox';
 import { t } from 'elysia';
-
-/**
- * Characters that show nothing: whitespace, and the invisible format characters (soft hyphen,
- * zero-width space and joiners, direction marks and embeddings, word joiner and invisible
- * operators, byte order mark). Written as ranges of UTF-16 units, because schema patterns are
- * compiled without the `u` flag.
- */
-const INVISIBLE = '\\s\\u00AD\\u061C\\u180E\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u206F\\uFEFF';
-
-/** Text with nothing visible in it: blank. */
-export const BLANK = new RegExp(`^[${INVISIBLE}]*$`);
+import { Text, type TextOptions } from './text';
 
 /**
  * Marks a string field the client must fill in: whatever rule a blank value there breaks (a format,
@@ -20,9 +10,12 @@ export const BLANK = new RegExp(`^[${INVISIBLE}]*$`);
  */
 export const MUST_BE_FILLED = { mustBeFilled: true } as const;
 
-/** Text a request must fill in: it needs a visible character ("", whitespace, a zero-width space are blank). */
-export function RequiredText(options: StringOptions = {}) {
-  return t.String({ minLength: 1, pattern: `[^${INVISIBLE}]`, ...MUST_BE_FILLED, ...options });
+/**
+ * Text a request must fill in: it needs a visible character ("", whitespace, a zero-width space, a
+ * Hangul filler are blank; see ./text).
+ */
+export function RequiredText(options: TextOptions = {}) {
+  return Text({ minLength: 1, notBlank: true, ...MUST_BE_FILLED, ...options });
 }
 
 /**

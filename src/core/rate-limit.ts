@@ -1,13 +1,61 @@
 /**
- * A per-client-address request limit for the routes that hash passwords (register, login),
- * so that password guessing and hash flooding cannot take the server down. The counters
- * live in this process: behind several processes or hosts, each keeps its own (see docs/operations.md).
+ * Request limits, so that password guessing, password-hash flooding and write storms cannot take the
+ * server down or fill the database:
+ *
+ * - per client address on what hashes a password (registering, logging in, changing a password);
+ * - per account, after authentication, on writes (and, in src/users, on password changes).
+ *
+ * Each is a fixed one-minute window per key. The counters live in this process: behind several
+ * processes or hosts, each keeps its own (see docs/operations.md).
  */
-import type { Elysia } from 'elysia';
-import { rateLimit } from 'elysia-rate-limit';
+import { type Context, Elysia } from 'elysia';
+import { DefaultContext, defaultOptions, rateLimit } from 'elysia-rate-limit';
 import { config } from './config';
 
 type Server = Elysia['server'];
+
+const WINDOW_MS = 60_000;
+/**
+ * A budget remembers at least this many of the most recently seen keys (its LRU keeps up to twice as
+ * many); older ones are forgotten and their count starts afresh. Memory stays bounded, and forgetting
+ * can only ever let a request through, never refuse one.
+ */
+const MAX_KEYS = 10_000;
+
+/** The body of every 429, with a Retry-After header. */
+export const TOO_MANY_ATTEMPTS = { errors: { requests: ['too many attempts, retry later'] } };
+
+/**
+ * At most `perMinute` requests per key (a client address, an account) in a fixed one-minute window
+ * that opens with the key's first request; 0 means no limit. The counts are kept in
+ * elysia-rate-limit's own store (a bounded LRU), so that its plugin can share a budget.
+ */
+export class MinuteBudget {
+  readonly counts = new DefaultContext(MAX_KEYS);
+
+  constructor(readonly perMinute: number) {
+    this.counts.init({ ...defaultOptions, duration: WINDOW_MS });
+  }
+
+  get limited(): boolean {
+    return this.perMinute > 0;
+  }
+
+  /** Counts one request of `key`: undefined while within budget, else the seconds until the window closes. */
+  async spend(key: string): Promise<number | undefined> {
+    if (!this.limited) return undefined;
+    const { count, nextReset } = await this.counts.increment(key, WINDOW_MS);
+    if (count <= this.perMinute) return undefined;
+    return Math.max(1, Math.ceil((nextReset.getTime() - Date.now()) / 1000));
+  }
+}
+
+/** Answers 429 with the errors body and `Retry-After`, the seconds until a request is allowed again. */
+export function tooManyAttempts(set: Context['set'], retryAfterSeconds: number) {
+  set.headers['retry-after'] = String(retryAfterSeconds);
+  set.status = 429;
+  return TOO_MANY_ATTEMPTS;
+}
 
 /**
  * The client address: the socket's peer, or behind `hops` trusted proxies, the address the outermost
@@ -28,23 +76,53 @@ export function clientAddress(request: Request, server: Server | null, hops = co
   return server?.requestIP(request)?.address ?? 'unknown';
 }
 
-/** At most `perMinute` requests a minute from one address to the routes it is used on; 0 means no limit. */
-export function perClientRateLimit(perMinute: number) {
+/** Every request to the routes it is used on spends one from `budget` for the client's address. */
+export function perClientRateLimit(budget: MinuteBudget) {
   return (app: Elysia) =>
-    perMinute === 0
+    !budget.limited
       ? app
       : app.use(
           rateLimit({
-            max: perMinute,
-            duration: 60_000,
+            max: budget.perMinute,
+            duration: WINDOW_MS,
             scoping: 'scoped',
             // Failed logins count too: they are what guessing produces.
             countFailedRequest: true,
+            // rateLimit() initialises the store again: harmless, nothing is counted yet when routes are built.
+            context: budget.counts,
             generator: (request, server) => clientAddress(request, server),
-            errorResponse: Response.json(
-              { errors: { requests: ['too many attempts, retry later'] } },
-              { status: 429, headers: { 'content-type': 'application/json' } },
-            ),
+            errorResponse: Response.json(TOO_MANY_ATTEMPTS, {
+              status: 429,
+              headers: { 'content-type': 'application/json' },
+            }),
           }),
         );
 }
+
+/** What the limit reads of a request: the account the auth macro resolved (this module names no feature). */
+interface Authenticated {
+  set: Context['set'];
+  currentUserId?: unknown;
+}
+
+/**
+ * `{ auth: true, writeLimit: true }` on a route: each request spends one from `writes` for the signed-in
+ * account, whatever its answer. Elysia runs a route's `resolve`s (the auth macro's, which yields
+ * `currentUserId`) before its `beforeHandle`s, whatever the order of the options, so the account is
+ * known here. elysia-rate-limit cannot count per account: its check is a plugin-level hook, which runs
+ * before the route's own, so its key generator never sees who is signed in.
+ */
+export function perAccountRateLimit(writes: MinuteBudget) {
+  return new Elysia().macro({
+    writeLimit: {
+      async beforeHandle({ set, currentUserId }: Authenticated) {
+        if (typeof currentUserId !== 'number') throw new Error('a per-account limit needs `auth: true` on its route');
+        const wait = await writes.spend(String(currentUserId));
+        if (wait !== undefined) return tooManyAttempts(set, wait);
+      },
+    },
+  });
+}
+
+/** The one per-account budget of writes (WRITE_RATE_LIMIT) that every controller's `writeLimit` routes share. */
+export const writeLimit = perAccountRateLimit(new MinuteBudget(config.writeRateLimit));

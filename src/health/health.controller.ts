@@ -24,7 +24,8 @@ export const healthController = new Elysia({ name: 'health.controller', detail: 
       new Response(await scrape(headers.authorization), { headers: { 'content-type': registry.contentType } }),
     {
       detail: {
-        summary: 'Metrics in the Prometheus text format (Authorization: Bearer <METRICS_TOKEN> when that is set)',
+        summary:
+          'Metrics in the Prometheus text format (Authorization: Bearer <METRICS_TOKEN>; production serves them only with a token)',
         responses: { 200: { description: 'Prometheus text exposition format' } },
       },
     },

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { config } from '../core/config';
 import { AppError, NotFound, Unauthorized } from '../core/errors';
+import { poolSaturated, SATURATION_HOLD_MS } from '../core/pool-gate';
 import { hostMetrics } from '../core/workers';
 import { pendingMigrations } from './health.repository';
 
@@ -9,8 +10,19 @@ import { pendingMigrations } from './health.repository';
  * with. A database behind the code (deployed before `db:migrate` ran) would answer most requests
  * with 500s, so the instance stays out of rotation until it is migrated; no restart is needed.
  * A database ahead of the code is fine: migrations are written to keep the previous version working.
+ *
+ * Nor is an instance ready while it is saturated: it has lately had to answer 503 for want of any
+ * free connection (not just for one kind of operation at its share: then the rest is still served,
+ * and other instances, on the same database, would do no better). A load balancer can steer away.
  */
 export async function assertReady(): Promise<void> {
+  if (poolSaturated()) {
+    throw new AppError(503, {
+      database: [
+        `is saturated: requests found no free connection within DB_POOL_WAIT_MS in the last ${SATURATION_HOLD_MS / 1000} s`,
+      ],
+    });
+  }
   const pending = await pendingMigrations();
   if (pending === undefined) throw new AppError(503, { database: ['is unavailable'] });
   if (pending.length > 0) {
@@ -23,8 +35,9 @@ export async function assertReady(): Promise<void> {
 }
 
 /**
- * The Prometheus text for a scrape: 404 when metrics are off; with METRICS_TOKEN set, only for
- * `Authorization: Bearer <token>` (compared in constant time).
+ * The Prometheus text for a scrape: 404 when metrics are off (so too in production without a
+ * token: see config.ts); with METRICS_TOKEN set, only for `Authorization: Bearer <token>`
+ * (compared in constant time).
  */
 export async function scrape(authorization: string | undefined): Promise<string> {
   if (!config.metrics.enabled) throw new NotFound('route');

@@ -1,5 +1,10 @@
 /** GET /metrics: what an operator's Prometheus scrapes, through the app. */
 import { describe, expect, test } from 'bun:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readConfig } from '../core/config';
+import { ConfigError } from '../core/env';
 import { api, createArticle, registerUser } from '../test/api';
 
 async function scrape(): Promise<string> {
@@ -69,5 +74,44 @@ describe('GET /metrics', () => {
     await api('GET', '/api/no/such/route/12345');
 
     expect(await scrape()).toContain('route="unmatched",status="404"');
+  });
+});
+
+describe('who may scrape: METRICS_TOKEN', () => {
+  const production = { NODE_ENV: 'production' };
+
+  test('production without a token keeps metrics off (GET /metrics answers 404) and says why', () => {
+    expect(readConfig(production).metrics).toEqual({ enabled: false, tokenMissing: true, token: undefined });
+    // Turned off on purpose: nothing to warn about.
+    expect(readConfig({ ...production, METRICS_ENABLED: 'false' }).metrics.tokenMissing).toBe(false);
+  });
+
+  test('production with a token serves them to bearers of it; development serves them to anyone', () => {
+    expect(readConfig({ ...production, METRICS_TOKEN: 'a-long-scrape-token' }).metrics).toEqual({
+      enabled: true,
+      tokenMissing: false,
+      token: 'a-long-scrape-token',
+    });
+    expect(readConfig({ NODE_ENV: 'development' }).metrics).toEqual({
+      enabled: true,
+      tokenMissing: false,
+      token: undefined,
+    });
+  });
+
+  test('METRICS_TOKEN_FILE names a file holding the token (as Docker secrets are passed)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'conduit-metrics-token-'));
+    try {
+      writeFileSync(join(dir, 'token'), 'from-a-file\n');
+      writeFileSync(join(dir, 'empty'), '');
+      const withFile = (file: string) => readConfig({ ...production, METRICS_TOKEN_FILE: join(dir, file) });
+
+      expect(withFile('token').metrics.token).toBe('from-a-file');
+      expect(() => withFile('empty')).toThrow(ConfigError);
+      expect(() => withFile('missing')).toThrow('METRICS_TOKEN_FILE: cannot read');
+      expect(() => readConfig({ METRICS_TOKEN: 'x', METRICS_TOKEN_FILE: join(dir, 'token') })).toThrow('not both');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

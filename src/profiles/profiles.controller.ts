@@ -1,12 +1,14 @@
 import { Elysia } from 'elysia';
 import { TOKEN_OPTIONAL, TOKEN_REQUIRED } from '../core/docs';
 import { errorResponses } from '../core/models';
+import { writeLimit } from '../core/rate-limit';
 import { authentication } from '../users/users.auth';
 import { ProfileResponse, UsernameParams } from './profiles.model';
 import { follow, getProfile, unfollow } from './profiles.service';
 
 export const profilesController = new Elysia({ name: 'profiles.controller', detail: { tags: ['Profiles'] } })
   .use(authentication)
+  .use(writeLimit)
   .get(
     '/profiles/:username',
     async ({ params, viewerId }) => ({ profile: await getProfile(params.username, viewerId) }),
@@ -22,6 +24,7 @@ export const profilesController = new Elysia({ name: 'profiles.controller', deta
     async ({ params, currentUserId }) => ({ profile: await follow(params.username, currentUserId) }),
     {
       auth: true,
+      writeLimit: true,
       params: UsernameParams,
       response: { 200: ProfileResponse, ...errorResponses(401, 404, 422) },
       detail: { ...TOKEN_REQUIRED, summary: 'Follow a user' },
@@ -32,6 +35,7 @@ export const profilesController = new Elysia({ name: 'profiles.controller', deta
     async ({ params, currentUserId }) => ({ profile: await unfollow(params.username, currentUserId) }),
     {
       auth: true,
+      writeLimit: true,
       params: UsernameParams,
       response: { 200: ProfileResponse, ...errorResponses(401, 404) },
       detail: { ...TOKEN_REQUIRED, summary: 'Unfollow a user' },

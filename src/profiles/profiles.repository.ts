@@ -3,7 +3,7 @@ import type { ReadFrom } from '../core/connection';
 import { db, preparedOn } from '../core/database';
 import { rethrowConstraintViolation } from '../core/database-errors';
 import { NotFound, Unauthorized } from '../core/errors';
-import { dbOperation } from '../core/metrics';
+import { admitDbOperation } from '../core/metrics';
 import { type ColumnsOf, viewer, viewerParam } from '../core/sql';
 import { users } from '../users/schema/users.schema';
 import { follows } from './schema/follows.schema';
@@ -41,14 +41,14 @@ const profileByUsername = preparedOn((database) =>
  * primary: the user followed may have registered a moment ago.
  */
 export async function findProfile(username: string, viewerId: number | null, { readFrom }: { readFrom: ReadFrom }) {
-  using _operation = dbOperation('profiles.findProfile');
+  using _operation = await admitDbOperation('profiles.findProfile', readFrom);
   const [row] = await profileByUsername(readFrom).execute({ username, viewer: viewerParam(viewerId) });
   return row;
 }
 
 /** Idempotent: following someone twice leaves one row. */
 export async function insertFollow(followerId: number, followedId: number): Promise<void> {
-  using _operation = dbOperation('profiles.insertFollow');
+  using _operation = await admitDbOperation('profiles.insertFollow');
   await db
     .insert(follows)
     .values({ followerId, followedId })
@@ -62,6 +62,6 @@ export async function insertFollow(followerId: number, followedId: number): Prom
 }
 
 export async function deleteFollow(followerId: number, followedId: number): Promise<void> {
-  using _operation = dbOperation('profiles.deleteFollow');
+  using _operation = await admitDbOperation('profiles.deleteFollow');
   await db.delete(follows).where(and(eq(follows.followerId, followerId), eq(follows.followedId, followedId)));
 }

@@ -1,6 +1,6 @@
 import { asc, desc, gt, sql } from 'drizzle-orm';
 import { db, preparedOn } from '../core/database';
-import { dbOperation } from '../core/metrics';
+import { admitDbOperation } from '../core/metrics';
 import { tagArticleCounts } from './schema/tag-counts.schema';
 
 /** The tags some article carries, with how many: the sums of their shards (see ./schema/tag-counts.schema.ts). */
@@ -26,7 +26,7 @@ const popularTags = preparedOn((database) =>
 
 /** From a replica. */
 export async function findPopularTags(limit: number): Promise<string[]> {
-  using _operation = dbOperation('tags.findPopularTags');
+  using _operation = await admitDbOperation('tags.findPopularTags', 'replicas');
   const [row] = await popularTags('replicas').execute({ limit });
   return row?.tags ?? [];
 }

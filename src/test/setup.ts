@@ -27,5 +27,7 @@ if (serverUrl) {
 
 // The suite sends many registrations from one address; the limit itself is tested on its own.
 process.env.AUTH_RATE_LIMIT ??= '0';
+// Fixtures write far more per account than anyone would; the limit is tested on its own (src/core/rate-limit.test.ts, ops/system).
+process.env.WRITE_RATE_LIMIT ??= '0';
 // One line per request would bury the test report; harnesses that read logs start servers of their own.
 process.env.LOG_LEVEL ??= 'silent';

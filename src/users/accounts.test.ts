@@ -68,6 +68,36 @@ describe('profile images', () => {
     },
   );
 
+  test.each([
+    ['a quote and markup in the path', 'https://x/"><svg/onload=alert(1)>'],
+    ['a single quote', "https://example.com/a'onerror='alert(1).png"],
+    ['no host (the parser would take "etc" as one)', 'http:///etc/passwd'],
+    ['backslashes (the parser would turn them into slashes)', 'http://\\\\evil\\share'],
+    ['a backslash for the slashes', 'https:\\\\example.com/a.png'],
+    ['a tab inside', 'https://example.com/a\tb.png'],
+    ['a newline inside', 'https://example.com/a.png\nSet-Cookie: x=1'],
+    ['a C1 control character', 'https://example.com/\u0085a.png'],
+    ['a right-to-left override', 'https://example.com/\u202Egnp.exe'],
+    ['a space inside', 'https://example.com/my picture.png'],
+    ['credentials before the host', 'https://example.com@evil.example/a.png'],
+    ['no slashes after the scheme', 'http:example.com/a.png'],
+  ])('an address with %s is refused', async (_, image) => {
+    const user = await registerUser();
+    const response = await api('PUT', '/api/user', { token: user.token, body: { user: { image } } });
+
+    expect(response.status).toBe(422);
+    expect(response.body).toEqual({ errors: { image: ['must be an http or https URL'] } });
+  });
+
+  test('an address is stored as sent, trimmed: not rewritten by the URL parser', async () => {
+    const user = await registerUser();
+    const image = 'HTTPS://Bücher.example/Café%20crème.png?size=2&x=%22';
+    const response = await api('PUT', '/api/user', { token: user.token, body: { user: { image: ` ${image}\n` } } });
+
+    expect(response.status).toBe(200);
+    expect(response.body.user.image).toBe(image);
+  });
+
   test('an invisible character is not an address (blank is allowed here, so no "can\'t be blank")', async () => {
     const user = await registerUser();
     const response = await api('PUT', '/api/user', { token: user.token, body: { user: { image: '\u200B' } } });

@@ -16,21 +16,9 @@
  * password change still shows its user's own flags there until it expires, and can change nothing.
  */
 import { Elysia } from 'elysia';
-import { claimsFrom, type TokenClaims } from '../core/auth';
+import { claimsFrom } from '../core/auth';
 import { Unauthorized } from '../core/errors';
-import { findTokenState, type TokenState } from './users.repository';
-
-/**
- * A token is good while its user exists and it was issued under their current token version, or
- * it is the very token that made the latest password change: changing a password ends every other
- * session, not the one that changed it (RealWorld's official suite changes a password twice with
- * one token, as a settings page does).
- */
-function stillGood(claims: TokenClaims, state: TokenState | undefined): boolean {
-  if (!state) return false;
-  if (claims.version === state.tokenVersion) return true;
-  return claims.tokenId !== undefined && claims.tokenId === state.passwordChangedByToken;
-}
+import { isSessionGood } from './users.repository';
 
 export const TOKEN_IGNORED_HEADER = 'X-Token-Ignored';
 
@@ -39,8 +27,10 @@ export const authentication = new Elysia({ name: 'authentication' }).macro({
     async resolve({ headers }) {
       const claims = claimsFrom(headers.authorization);
       if (claims === null) throw new Unauthorized('tokenMissing');
-      if (!stillGood(claims, await findTokenState(claims.userId))) throw new Unauthorized('tokenInvalid');
-      return { currentUserId: claims.userId, currentTokenId: claims.tokenId };
+      if (!(await isSessionGood(claims))) throw new Unauthorized('tokenInvalid');
+      // `session` is for what must act as this very session (the user's own account, whose answers
+      // carry a token): such statements check it again, in the same statement that acts.
+      return { currentUserId: claims.userId, session: claims };
     },
   },
   optionalAuth: {

@@ -2,14 +2,27 @@ import { Elysia } from 'elysia';
 import { config } from '../core/config';
 import { TOKEN_REQUIRED } from '../core/docs';
 import { errorResponses } from '../core/models';
-import { perClientRateLimit } from '../core/rate-limit';
+import { clientAddress, MinuteBudget, perClientRateLimit, tooManyAttempts, writeLimit } from '../core/rate-limit';
 import { authentication } from './users.auth';
 import { LoginBody, RegisterBody, UpdateUserBody, UserResponse } from './users.model';
 import { currentUser, login, register, updateCurrentUser } from './users.service';
 
+/**
+ * Every request that hashes a password (registering, logging in, changing one) spends from one budget
+ * per client address; a password change also from its account's, so that neither switching routes nor
+ * switching addresses hashes faster (each hash is CPU time every login waits behind).
+ */
+const passwordHashesByAddress = new MinuteBudget(config.authRateLimit);
+const passwordChangesByAccount = new MinuteBudget(config.authRateLimit);
+
+/** Seconds until this password change may hash, or undefined when it may now. */
+async function passwordChangeWait(accountId: number, address: string): Promise<number | undefined> {
+  return (await passwordChangesByAccount.spend(String(accountId))) ?? (await passwordHashesByAddress.spend(address));
+}
+
 /** The two routes that hash a password for anyone who asks are rate limited per client address. */
 const credentialsRoutes = new Elysia({ name: 'users.credentials' })
-  .use(perClientRateLimit(config.authRateLimit))
+  .use(perClientRateLimit(passwordHashesByAddress))
   .post('/users', async ({ body, status }) => status(201, { user: await register(body.user) }), {
     body: RegisterBody,
     response: { 201: UserResponse, ...errorResponses(409, 422) },
@@ -23,21 +36,23 @@ const credentialsRoutes = new Elysia({ name: 'users.credentials' })
 
 export const usersController = new Elysia({ name: 'users.controller', detail: { tags: ['Users'] } })
   .use(authentication)
+  .use(writeLimit)
   .use(credentialsRoutes)
-  .get('/user', async ({ currentUserId }) => ({ user: await currentUser(currentUserId) }), {
+  .get('/user', async ({ session }) => ({ user: await currentUser(session) }), {
     auth: true,
     response: { 200: UserResponse, ...errorResponses(401) },
     detail: { ...TOKEN_REQUIRED, summary: 'Get the current user' },
   })
-  .put(
-    '/user',
-    async ({ currentUserId, currentTokenId, body }) => ({
-      user: await updateCurrentUser(currentUserId, body.user, currentTokenId),
-    }),
-    {
-      auth: true,
-      body: UpdateUserBody,
-      response: { 200: UserResponse, ...errorResponses(401, 409, 422) },
-      detail: { ...TOKEN_REQUIRED, summary: 'Update the current user' },
+  .put('/user', async ({ session, body }) => ({ user: await updateCurrentUser(session, body.user) }), {
+    auth: true,
+    writeLimit: true,
+    // With a password, a password change: it hashes, as a login does. Without, a mere write.
+    async beforeHandle({ body, currentUserId, request, server, set }) {
+      if (body.user.password === undefined) return;
+      const wait = await passwordChangeWait(currentUserId, clientAddress(request, server));
+      if (wait !== undefined) return tooManyAttempts(set, wait);
     },
-  );
+    body: UpdateUserBody,
+    response: { 200: UserResponse, ...errorResponses(401, 409, 422) },
+    detail: { ...TOKEN_REQUIRED, summary: 'Update the current user' },
+  });

@@ -1,10 +1,15 @@
 import { t } from 'elysia';
 import { MUST_BE_FILLED, RequiredText } from '../core/models';
+import { Text } from '../core/text';
 
-/** Limits are documented in docs/api.md ("Input limits"); keep the two in step. */
+/**
+ * Limits are documented in docs/api.md ("Input limits"); keep the two in step. Lengths are in
+ * characters as ../core/text counts them, but for the email: its format admits ASCII only, where
+ * every way of counting agrees, and 254 is the limit of the address's octets (RFC 5321).
+ */
 export const Email = t.String({ format: 'email', maxLength: 254, ...MUST_BE_FILLED, examples: ['jake@jake.jake'] });
 /** A username is a URL path segment (`/api/profiles/:username`): "." and ".." cannot be one. */
-export const Username = t.String({
+export const Username = Text({
   minLength: 1,
   maxLength: 64,
   ...MUST_BE_FILLED,
@@ -12,17 +17,18 @@ export const Username = t.String({
   patternHint: "may only contain letters, digits, '_', '-' and '.', and may not be '.' or '..'",
   examples: ['jake'],
 });
-export const Password = t.String({ minLength: 8, maxLength: 256, ...MUST_BE_FILLED, examples: ['jakejake'] });
+/**
+ * Hashed as sent (normalizing now would lock out whoever set a password in another form); its
+ * length is counted like any text's, as NIST SP 800-63B asks (each code point one character).
+ */
+export const Password = Text({ minLength: 8, maxLength: 256, ...MUST_BE_FILLED, examples: ['jakejake'] });
 /** Profile text that a client may clear by sending null or "". */
-const Bio = t.Nullable(t.String({ maxLength: 1000 }));
-/** A picture's address: http or https only (never `javascript:` or `data:`); blank clears it. */
-const Image = t.Nullable(
-  t.String({
-    maxLength: 2048,
-    pattern: '^\\s*(?:[Hh][Tt][Tt][Pp][Ss]?://\\S+)?\\s*$',
-    patternHint: 'must be an http or https URL',
-  }),
-);
+const Bio = t.Nullable(Text({ maxLength: 1000 }));
+/**
+ * A picture's address: an http or https URL with a host, and nothing in it that could end an HTML
+ * attribute (never `javascript:` or `data:`: see ../core/urls); blank clears it. Stored as sent, trimmed.
+ */
+const Image = t.Nullable(Text({ maxLength: 2048, format: 'http-url', formatHint: 'must be an http or https URL' }));
 
 export const RegisterBody = t.Object({
   user: t.Object({ username: Username, email: Email, password: Password }),
@@ -32,7 +38,7 @@ export const LoginBody = t.Object({
   user: t.Object({
     email: RequiredText({ maxLength: 254 }),
     // Not RequiredText: spaces are valid password characters, so a password of spaces is not blank.
-    password: t.String({ minLength: 1, maxLength: 256 }),
+    password: Text({ minLength: 1, maxLength: 256 }),
   }),
 });
 

@@ -1,8 +1,9 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, or, type SQLWrapper, sql } from 'drizzle-orm';
+import type { TokenClaims } from '../core/auth';
 import { db } from '../core/database';
 import { rethrowConstraintViolation } from '../core/database-errors';
 import { Conflict } from '../core/errors';
-import { dbOperation } from '../core/metrics';
+import { admitDbOperation } from '../core/metrics';
 import { users } from './schema/users.schema';
 
 // Accounts are read from the primary: a login right after registering must find the new user.
@@ -17,7 +18,7 @@ const TAKEN = {
 };
 
 export async function insertUser(user: NewUserRow): Promise<UserRow> {
-  using _operation = dbOperation('users.insertUser');
+  using _operation = await admitDbOperation('users.insertUser');
   try {
     const [row] = await db.insert(users).values(user).returning();
     return row as UserRow;
@@ -26,45 +27,94 @@ export async function insertUser(user: NewUserRow): Promise<UserRow> {
   }
 }
 
-const tokenStateStatement = db
-  .select({ tokenVersion: users.tokenVersion, passwordChangedByToken: users.passwordChangedByToken })
-  .from(users)
-  .where(eq(users.id, sql.placeholder('id')))
-  .prepare('user_token_state');
-
-export type TokenState = NonNullable<Awaited<ReturnType<typeof findTokenState>>>;
-
-/**
- * What decides whether a user's token is still good (their token version, and the token that made
- * the latest password change), or undefined when there is no such user: one primary-key lookup,
- * made for every request that needs a signed-in user.
- */
-export async function findTokenState(id: number) {
-  using _operation = dbOperation('users.findTokenState');
-  const [row] = await tokenStateStatement.execute({ id });
-  return row;
+/** A session's claims, as values or as a prepared statement's placeholders. */
+interface SessionValues {
+  userId: number | SQLWrapper;
+  version: number | SQLWrapper;
+  tokenId: string | null | SQLWrapper;
 }
 
-export async function findUserById(id: number): Promise<UserRow | undefined> {
-  using _operation = dbOperation('users.findUserById');
-  const [row] = await db.select().from(users).where(eq(users.id, id));
+/**
+ * The one rule for a token still being good, as SQL: its user exists, and it was issued under their
+ * current token version, or it is the very token that made the latest password change (changing a
+ * password ends every other session, not the one that changed it: RealWorld's official suite changes
+ * a password twice with one token, as a settings page does). Every statement that acts for a session
+ * carries it, so that the check and the act see the same row: a password change that commits
+ * between them cannot be missed.
+ */
+function sessionIsGood({ userId, version, tokenId }: SessionValues) {
+  return and(
+    eq(users.id, userId),
+    or(eq(users.tokenVersion, version), tokenId === null ? undefined : eq(users.passwordChangedByToken, tokenId)),
+  );
+}
+
+function sessionParams({ userId, version, tokenId }: TokenClaims) {
+  // A token from before token ids existed carries none: it can only be good by its version.
+  return { userId, version, tokenId: tokenId ?? null };
+}
+
+const sessionPlaceholders = {
+  userId: sql.placeholder('userId'),
+  version: sql.placeholder('version'),
+  tokenId: sql.placeholder('tokenId'),
+};
+
+const goodSessionStatement = db
+  .select({ id: users.id })
+  .from(users)
+  .where(sessionIsGood(sessionPlaceholders))
+  .prepare('user_session_is_good');
+
+/**
+ * Whether the session may act now: one primary-key lookup, made for every request that needs a
+ * signed-in user.
+ */
+export async function isSessionGood(session: TokenClaims): Promise<boolean> {
+  using _operation = await admitDbOperation('users.isSessionGood');
+  const rows = await goodSessionStatement.execute(sessionParams(session));
+  return rows.length > 0;
+}
+
+const sessionUserStatement = db
+  .select()
+  .from(users)
+  .where(sessionIsGood(sessionPlaceholders))
+  .prepare('user_of_session');
+
+/**
+ * The session's user, read by the same statement that checks the session is still good; undefined
+ * when it is not (its user deleted, or a password change retired it). A token signed from this row
+ * carries a version under which the session was good.
+ */
+export async function findSessionUser(session: TokenClaims): Promise<UserRow | undefined> {
+  using _operation = await admitDbOperation('users.findSessionUser');
+  const [row] = await sessionUserStatement.execute(sessionParams(session));
   return row;
 }
 
 /** Case-insensitive, through the lower(email) unique index. */
 export async function findUserByEmail(email: string): Promise<UserRow | undefined> {
-  using _operation = dbOperation('users.findUserByEmail');
+  using _operation = await admitDbOperation('users.findUserByEmail');
   const [row] = await db.select().from(users).where(sql`lower(${users.email}) = lower(${email})`);
   return row;
 }
 
 /**
- * Applies the changes and returns the updated row, or undefined when the user no longer exists.
- * A new password hash moves the token version on in the same statement, and records which token
- * made the change (`changes.passwordChangedByToken`): every other token issued before stops working.
+ * Whose account a change is for: a signed-in session (the change applies only while the session is
+ * still good, and the UPDATE itself checks that: it waits for a concurrent password change's row
+ * lock, then sees its result), or an account named by id (the seed, operators' tools).
  */
-export async function updateUser(id: number, changes: Partial<NewUserRow>): Promise<UserRow | undefined> {
-  using _operation = dbOperation('users.updateUser');
+export type AccountOwner = { session: TokenClaims } | { userId: number };
+
+/**
+ * Applies the changes and returns the updated row, or undefined when the user no longer exists or
+ * the session is no longer good. A new password hash moves the token version on in the same
+ * statement, and records which token made the change (`changes.passwordChangedByToken`): every other
+ * token issued before stops working.
+ */
+export async function updateUser(owner: AccountOwner, changes: Partial<NewUserRow>): Promise<UserRow | undefined> {
+  using _operation = await admitDbOperation('users.updateUser');
   try {
     const [row] = await db
       .update(users)
@@ -73,7 +123,7 @@ export async function updateUser(id: number, changes: Partial<NewUserRow>): Prom
         ...(changes.passwordHash !== undefined && { tokenVersion: sql`${users.tokenVersion} + 1` }),
         updatedAt: sql`now()`,
       })
-      .where(eq(users.id, id))
+      .where('userId' in owner ? eq(users.id, owner.userId) : sessionIsGood(sessionParams(owner.session)))
       .returning();
     return row;
   } catch (error) {

@@ -1,8 +1,15 @@
-import { signToken } from '../core/auth';
+import { signToken, type TokenClaims } from '../core/auth';
 import { Invalid, Unauthorized } from '../core/errors';
 import type { AuthenticatedUser, Credentials, Registration, UserChanges } from './users.model';
 import { hashPassword, passwordMatches } from './users.password';
-import { findUserByEmail, findUserById, insertUser, type UserRow, updateUser } from './users.repository';
+import {
+  type AccountOwner,
+  findSessionUser,
+  findUserByEmail,
+  insertUser,
+  type UserRow,
+  updateUser,
+} from './users.repository';
 
 async function authenticated(user: UserRow): Promise<AuthenticatedUser> {
   return {
@@ -44,44 +51,42 @@ export async function login(credentials: Credentials): Promise<AuthenticatedUser
   return authenticated(await checkCredentials(credentials));
 }
 
-export async function currentUser(userId: number): Promise<AuthenticatedUser> {
-  const user = await findUserById(userId);
-  // The user was deleted after the request's token was checked.
+/**
+ * The signed-in user, with a token. The session is checked again by the statement that reads the
+ * row the token is signed from: a password change that retires the session between the request's
+ * token check and this read answers 401, never a token of the new version.
+ */
+export async function currentUser(session: TokenClaims): Promise<AuthenticatedUser> {
+  const user = await findSessionUser(session);
   if (!user) throw new Unauthorized('tokenInvalid');
   return authenticated(user);
 }
 
 /**
- * `changedBy` is the id of the token the request came with: a password change ends every other
- * session, and that token stays good.
+ * A password change ends every other session: with a session as the owner, its token is recorded as
+ * the one that made the change, and stays good.
  */
-export async function changeAccount(
-  userId: number,
-  changes: UserChanges,
-  changedBy: string | undefined,
-): Promise<UserRow> {
+export async function changeAccount(owner: AccountOwner, changes: UserChanges): Promise<UserRow> {
   const { password, bio, image, ...rest } = changes;
   if (Object.values(changes).every((value) => value === undefined)) {
     throw new Invalid({ user: ['must contain at least one field to update'] });
   }
-  const user = await updateUser(userId, {
+  const user = await updateUser(owner, {
     ...rest,
     // Front ends send "" from untouched settings fields: both "" and null clear the value.
     ...(bio !== undefined && { bio: bio || null }),
     ...(image !== undefined && { image: image?.trim() || null }),
     ...(password !== undefined && {
       passwordHash: await hashPassword(password),
-      passwordChangedByToken: changedBy ?? null,
+      passwordChangedByToken: ('session' in owner && owner.session.tokenId) || null,
     }),
   });
+  // Gone, or (for a session) retired by a password change that committed first.
   if (!user) throw new Unauthorized('tokenInvalid');
   return user;
 }
 
-export async function updateCurrentUser(
-  userId: number,
-  changes: UserChanges,
-  changedBy: string | undefined,
-): Promise<AuthenticatedUser> {
-  return authenticated(await changeAccount(userId, changes, changedBy));
+/** Changes the signed-in user's account, only while the session is still good (checked by the update itself). */
+export async function updateCurrentUser(session: TokenClaims, changes: UserChanges): Promise<AuthenticatedUser> {
+  return authenticated(await changeAccount({ session }, changes));
 }

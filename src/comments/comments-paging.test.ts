@@ -1,0 +1,128 @@
+/**
+ * GET /api/articles/:slug/comments has a bounded cost: a page of at most 100 comments (the default)
+ * and about 1 MiB, `limit` and `offset` to read on, and a `Link` header while more follow.
+ */
+import { describe, expect, test } from 'bun:test';
+import { eq } from 'drizzle-orm';
+import { articles } from '../articles/schema/articles.schema';
+import { db } from '../core/database';
+import { api, createArticle, registerUser, type TestUser, uniqueName } from '../test/api';
+import { users } from '../users/schema/users.schema';
+import { comments } from './schema/comments.schema';
+
+/**
+ * Adds `count` comments straight in the database (through the API it would take long), two per
+ * second of creation time so that ties must be broken by id, and returns their ids newest first.
+ */
+async function seedComments(slug: string, author: TestUser, count: number, body = (i: number) => `comment ${i}`) {
+  const [article] = await db.select({ id: articles.id }).from(articles).where(eq(articles.slug, slug));
+  const [user] = await db.select({ id: users.id }).from(users).where(eq(users.username, author.username));
+  if (!article || !user) throw new Error('no such article or user');
+  const start = Date.parse('2026-01-01T00:00:00Z');
+  const rows = Array.from({ length: count }, (_, i) => {
+    const createdAt = new Date(start + Math.floor(i / 2) * 1000);
+    return { articleId: article.id, authorId: user.id, body: body(i), createdAt, updatedAt: createdAt };
+  });
+  const inserted = await db.insert(comments).values(rows).returning({ id: comments.id, createdAt: comments.createdAt });
+  return inserted
+    .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id - a.id)
+    .map((comment) => comment.id);
+}
+
+async function articleWithComments(count: number, body?: (i: number) => string) {
+  const author = await registerUser();
+  const article = await createArticle(author);
+  return { slug: article.slug as string, newestFirst: await seedComments(article.slug, author, count, body) };
+}
+
+const idsOf = (body: { comments: { id: number }[] }) => body.comments.map((comment) => comment.id);
+
+describe('GET /api/articles/:slug/comments, paged', () => {
+  test('a front end that sends no paging gets the newest 100 comments, newest first, and a link to the rest', async () => {
+    const { slug, newestFirst } = await articleWithComments(105);
+
+    const response = await api('GET', `/api/articles/${slug}/comments`);
+
+    expect(response.status).toBe(200);
+    expect(idsOf(response.body)).toEqual(newestFirst.slice(0, 100));
+    expect(response.headers.get('link')).toBe('<?limit=100&offset=100>; rel="next"');
+  });
+
+  test('limit and offset page through them: stable, ties broken by id, the Link header leading on', async () => {
+    const { slug, newestFirst } = await articleWithComments(7);
+    const pages: number[][] = [];
+    let path: string | undefined = `/api/articles/${slug}/comments?limit=3`;
+
+    while (path) {
+      const response = await api('GET', path);
+      expect(response.status).toBe(200);
+      pages.push(idsOf(response.body));
+      const link = response.headers.get('link')?.match(/^<([^>]+)>; rel="next"$/)?.[1];
+      path = link && new URL(link, `http://localhost${path}`).href.slice('http://localhost'.length);
+    }
+
+    expect(pages).toEqual([newestFirst.slice(0, 3), newestFirst.slice(3, 6), newestFirst.slice(6)]);
+    expect(idsOf((await api('GET', `/api/articles/${slug}/comments?offset=5&limit=2`)).body)).toEqual(
+      newestFirst.slice(5),
+    );
+  });
+
+  test('a page of long comments stops at about 1 MiB; the Link header leads on from the next one', async () => {
+    // 10,000 characters of three UTF-8 bytes each: about 30 KB per comment, 4.5 MB in all.
+    const { slug, newestFirst } = await articleWithComments(150, (i) => `${i}`.padEnd(10_000, '€'));
+
+    const first = await api('GET', `/api/articles/${slug}/comments`);
+    const shown = first.body.comments.length;
+    expect(shown).toBeGreaterThan(30);
+    expect(shown).toBeLessThan(40);
+    expect(Buffer.byteLength(JSON.stringify(first.body))).toBeLessThan(1024 * 1024 + 32_000);
+    expect(first.headers.get('link')).toBe(`<?limit=100&offset=${shown}>; rel="next"`);
+
+    const ids = idsOf(first.body);
+    for (let offset = shown; offset < 150; offset += 30) {
+      ids.push(...idsOf((await api('GET', `/api/articles/${slug}/comments?offset=${offset}&limit=30`)).body));
+    }
+    expect(ids).toEqual(newestFirst);
+  });
+
+  test('an offset past the end is an empty page; an unknown article is a 404 however it is paged', async () => {
+    const { slug } = await articleWithComments(3);
+
+    const past = await api('GET', `/api/articles/${slug}/comments?offset=3`);
+    expect(past.status).toBe(200);
+    expect(past.body).toEqual({ comments: [] });
+    expect(past.headers.get('link')).toBeNull();
+    const unknown = await api('GET', `/api/articles/${uniqueName('nope-')}/comments?limit=5&offset=5`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toEqual({ errors: { article: ['not found'] } });
+  });
+
+  test.each([
+    ['limit=0', 'limit'],
+    ['limit=101', 'limit'],
+    ['limit=abc', 'limit'],
+    ['limit=1.5', 'limit'],
+    ['limit=', 'limit'],
+    ['offset=-1', 'offset'],
+    ['offset=ten', 'offset'],
+    ['offset=1000000000', 'offset'],
+  ])('refuses %s with 422 on %s, like the article lists', async (query, field) => {
+    const { slug } = await articleWithComments(1);
+
+    const response = await api('GET', `/api/articles/${slug}/comments?${query}`);
+
+    expect(response.status).toBe(422);
+    expect(Object.keys(response.body.errors)).toEqual([field]);
+  });
+
+  test('browsers may read the Link header across origins', async () => {
+    const { slug } = await articleWithComments(2);
+
+    const response = await api('GET', `/api/articles/${slug}/comments?limit=1`, {
+      headers: { origin: 'https://front.example' },
+    });
+
+    expect(response.headers.get('link')).toBe('<?limit=1&offset=1>; rel="next"');
+    expect(response.headers.get('access-control-expose-headers')).toContain('Link');
+  });
+});

@@ -1,0 +1,160 @@
+/**
+ * Safe retries: the rules of `Idempotency-Key` (the IETF httpapi draft "The Idempotency-Key HTTP Header
+ * Field", as Stripe applies it). A client that did not hear back sends the same request with the same
+ * key again, and gets the first answer instead of a second article:
+ *
+ * - a key belongs to an account; the first request with it claims it (the database decides, so of
+ *   concurrent requests exactly one does the work) and its answer is kept for IDEMPOTENCY_KEY_HOURS;
+ * - the same request again (method, path, query and body: its fingerprint) gets that answer back;
+ *   another request with the key answers 422; one while the first still runs answers 409;
+ * - answers worth retrying (401, 408, 429, 5xx) are not kept: the key is let go;
+ * - a claim unanswered after ABANDONED_AFTER_S is taken to belong to a process that died.
+ */
+import { createHmac } from 'node:crypto';
+import type { TokenClaims } from '../core/auth';
+import { config } from '../core/config';
+import { sqlState } from '../core/database-errors';
+import { AppError, Invalid, Unauthorized } from '../core/errors';
+import { logger } from '../core/logger';
+import { tokenConfig } from '../core/token-settings';
+import { isSessionGood } from '../users/users.repository';
+import { currentUser } from '../users/users.service';
+import {
+  type Claim,
+  claimKey,
+  deleteExpiredKeys,
+  findKey,
+  type KeyTimes,
+  releaseKey,
+  storeAnswer,
+} from './idempotency.repository';
+
+export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
+const MAX_KEY_LENGTH = 255;
+const PRINTABLE_ASCII = /^[\x20-\x7E]*$/;
+
+/**
+ * Far longer than any request runs (statements stop after DB_STATEMENT_TIMEOUT_MS, 5 s by default):
+ * an older unanswered claim is a process that died mid-request, and must not hold the key for a day.
+ */
+const ABANDONED_AFTER_S = 60;
+/**
+ * The largest answer kept. The largest these routes give, an article with a 100,000-character body,
+ * is well under it; anything larger is not kept (the key is let go, and logged).
+ */
+const MAX_REPLY_BYTES = config.maxBodyBytes;
+/** Expired keys deleted per answer kept: more than one, so that they go faster than new ones come. */
+const EXPIRED_PER_ANSWER = 10;
+
+const times: KeyTimes = { keptSeconds: config.idempotencyKeyHours * 3600, abandonedSeconds: ABANDONED_AFTER_S };
+
+/** 409: the first request with this key is still running. */
+export class KeyInUse extends AppError {
+  constructor() {
+    super(409, { [IDEMPOTENCY_KEY_HEADER]: ['is in use by a request still in progress, retry shortly'] });
+  }
+}
+
+/** 400, as the draft answers a request without a usable key. */
+class MalformedKey extends AppError {
+  constructor(message: string) {
+    super(400, { [IDEMPOTENCY_KEY_HEADER]: [message] });
+  }
+}
+
+/** The key as sent (the draft's quoted form and Stripe's bare one both work): 1 to 255 printable ASCII characters. */
+export function checkKey(raw: string): string {
+  if (raw === '') throw new MalformedKey("can't be blank");
+  if (raw.length > MAX_KEY_LENGTH) throw new MalformedKey(`is too long (maximum is ${MAX_KEY_LENGTH} characters)`);
+  if (!PRINTABLE_ASCII.test(raw)) throw new MalformedKey('must be printable ASCII characters');
+  return raw;
+}
+
+let fingerprintKey: Buffer | undefined;
+
+/**
+ * What makes two requests "the same": method, path, query and body, as an HMAC keyed from the token
+ * secret. Never a plain hash: a body may hold a password (PUT /api/user), which a plain hash would
+ * let anyone with the table guess offline.
+ */
+export function fingerprintOf(request: { method: string; path: string; query: unknown; body: unknown }): string {
+  fingerprintKey ??= createHmac('sha256', tokenConfig().secret).update('conduit idempotency-key fingerprint').digest();
+  const { method, path, query, body } = request;
+  return createHmac('sha256', fingerprintKey)
+    .update(JSON.stringify([method, path, query ?? null, body ?? null]))
+    .digest('base64url');
+}
+
+/** A first answer, as kept: its status and its JSON body (null for none). */
+export interface Answer {
+  status: number;
+  reply: string | null;
+}
+
+export type Begun = { claim: Claim } | { replay: Answer };
+
+/**
+ * Claims the key for this request, or says what to answer instead. What was kept is shown only to a
+ * session that is still good (a password change ends the others).
+ */
+export async function beginRequest(session: TokenClaims, key: string, fingerprint: string): Promise<Begun> {
+  // A claim let go between our attempt and our look (its request failed) is free again: try once more.
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const claim = { accountId: session.userId, key, claim: crypto.randomUUID() };
+    if (await claimKey({ ...claim, fingerprint }, times)) return { claim };
+    const held = await findKey(claim);
+    if (!held) continue;
+    if (!(await isSessionGood(session))) throw new Unauthorized('tokenInvalid');
+    if (held.fingerprint !== fingerprint)
+      throw new Invalid({ [IDEMPOTENCY_KEY_HEADER]: ['was used for a different request'] });
+    if (held.status === null) throw new KeyInUse();
+    return { replay: { status: held.status, reply: await withSessionToken(held.reply, session) } };
+  }
+  throw new KeyInUse();
+}
+
+/**
+ * Final answers are kept, 2xx and 4xx alike; those a retry may change are not: no credentials
+ * (401), too slow (408), too many (429), and the server's failures (5xx).
+ */
+function isKept(status: number): boolean {
+  return status >= 200 && status < 500 && status !== 401 && status !== 408 && status !== 429;
+}
+
+/** Keeps the answer for retries (or lets the key go), then deletes a few expired keys. */
+export async function finishRequest(claim: Claim, answer: { status: number; body: unknown } | undefined) {
+  const reply = answer && isKept(answer.status) ? replyOf(answer.body) : undefined;
+  if (!answer || reply === undefined) return releaseKey(claim);
+  if (reply !== null && Buffer.byteLength(reply) > MAX_REPLY_BYTES) {
+    logger.warn({ status: answer.status }, 'an answer too large to keep for Idempotency-Key retries');
+    return releaseKey(claim);
+  }
+  await storeAnswer(claim, { status: answer.status, reply });
+  await deleteExpiredKeys(times.keptSeconds, EXPIRED_PER_ANSWER).catch((error) =>
+    // The next answer kept tries again; only the error's code (a statement's message carries its parameters).
+    logger.warn({ code: sqlState(error) }, 'expired Idempotency-Keys not deleted'),
+  );
+}
+
+/** The body as kept: JSON, without a user's token (a secret, and only ever for the session asking). */
+function replyOf(body: unknown): string | null {
+  if (body === undefined || body === null) return null;
+  if (hasUser(body)) {
+    const { token: _secret, ...user } = body.user;
+    return JSON.stringify({ ...body, user });
+  }
+  return JSON.stringify(body);
+}
+
+function hasUser(body: unknown): body is { user: Record<string, unknown> } {
+  return typeof body === 'object' && body !== null && 'user' in body && typeof body.user === 'object' && !!body.user;
+}
+
+/** A kept user answer (PUT /api/user) goes out with the token of the session replaying it, read now. */
+async function withSessionToken(reply: string | null, session: TokenClaims): Promise<string | null> {
+  if (reply === null) return null;
+  const body: unknown = JSON.parse(reply);
+  if (!hasUser(body)) return reply;
+  const { token } = await currentUser(session);
+  return JSON.stringify({ ...body, user: { ...body.user, token } });
+}
