@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { api, createArticle, registerUser, type TestUser, uniqueName } from '../test/api';
+import { api, createArticle, INVALID_PAGING, registerUser, type TestUser, uniqueName } from '../test/api';
 
 describe('GET /api/articles', () => {
   /** Creates `count` articles in order, so the last one is the most recent. */
@@ -96,15 +96,7 @@ describe('GET /api/articles', () => {
     expect(anonymous.body.articles.some((a: { author: { following: boolean } }) => a.author.following)).toBe(false);
   });
 
-  test.each([
-    ['limit=0', 'limit'],
-    ['limit=101', 'limit'],
-    ['limit=abc', 'limit'],
-    ['limit=1.5', 'limit'],
-    ['limit=', 'limit'],
-    ['offset=-1', 'offset'],
-    ['offset=ten', 'offset'],
-  ])('refuses %s with 422 on %s', async (query, field) => {
+  test.each(INVALID_PAGING)('refuses %s with 422 on %s', async (query, field) => {
     const response = await api('GET', `/api/articles?${query}`);
 
     expect(response.status).toBe(422);

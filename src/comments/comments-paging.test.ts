@@ -6,7 +6,7 @@ import { describe, expect, test } from 'bun:test';
 import { eq } from 'drizzle-orm';
 import { articles } from '../articles/schema/articles.schema';
 import { db } from '../core/database';
-import { api, createArticle, registerUser, type TestUser, uniqueName } from '../test/api';
+import { api, createArticle, INVALID_PAGING, registerUser, type TestUser, uniqueName } from '../test/api';
 import { users } from '../users/schema/users.schema';
 import { comments } from './schema/comments.schema';
 
@@ -97,16 +97,7 @@ describe('GET /api/articles/:slug/comments, paged', () => {
     expect(unknown.body).toEqual({ errors: { article: ['not found'] } });
   });
 
-  test.each([
-    ['limit=0', 'limit'],
-    ['limit=101', 'limit'],
-    ['limit=abc', 'limit'],
-    ['limit=1.5', 'limit'],
-    ['limit=', 'limit'],
-    ['offset=-1', 'offset'],
-    ['offset=ten', 'offset'],
-    ['offset=1000000000', 'offset'],
-  ])('refuses %s with 422 on %s, like the article lists', async (query, field) => {
+  test.each(INVALID_PAGING)('refuses %s with 422 on %s, like the article lists', async (query, field) => {
     const { slug } = await articleWithComments(1);
 
     const response = await api('GET', `/api/articles/${slug}/comments?${query}`);

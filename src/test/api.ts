@@ -69,3 +69,15 @@ export async function createArticle(author: TestUser, article: ArticleInput = {}
   if (response.status !== 201) throw new Error(`article creation failed: ${JSON.stringify(response.body)}`);
   return response.body.article;
 }
+
+/** Paging parameters every list refuses with 422, and the field each names (articles, feed, comments). */
+export const INVALID_PAGING: [query: string, field: string][] = [
+  ['limit=0', 'limit'],
+  ['limit=101', 'limit'],
+  ['limit=abc', 'limit'],
+  ['limit=1.5', 'limit'],
+  ['limit=', 'limit'],
+  ['offset=-1', 'offset'],
+  ['offset=ten', 'offset'],
+  ['offset=1000000000', 'offset'],
+];
