@@ -51,7 +51,9 @@ export const MultipleArticlesResponse = t.Object({
 
 export const SlugParams = t.Object({ slug: t.String() });
 
-const paging = pagingQuery({ items: 'Articles', defaultLimit: 20 });
+/** A list's page when the client names no `limit`, as RealWorld front ends expect. */
+export const ARTICLES_PAGE_SIZE = 20;
+const paging = pagingQuery({ items: 'Articles', defaultLimit: ARTICLES_PAGE_SIZE });
 export const ListArticlesQuery = t.Object({
   // Counted as tags and usernames are (./text): a tag that could be stored can be asked for.
   tag: t.Optional(Text({ maxLength: 64 })),

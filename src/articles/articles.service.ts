@@ -1,13 +1,20 @@
 import type { ReadFrom } from '../core/connection';
 import { Forbidden, NotFound } from '../core/errors';
+import { pageOf } from '../core/paging';
 import type { ArticleFilters } from './article-filters.repository';
 import { type ArticleRow, findArticle, findArticlePage } from './article-reads.repository';
 import { deleteArticleById, findArticleOwnership, insertArticle, updateArticleById } from './article-writes.repository';
-import type { Article, ArticleChanges, ListArticlesQuery, MultipleArticles, NewArticle, Page } from './articles.model';
+import {
+  ARTICLES_PAGE_SIZE,
+  type Article,
+  type ArticleChanges,
+  type ListArticlesQuery,
+  type MultipleArticles,
+  type NewArticle,
+  type Page,
+} from './articles.model';
 import { slugCandidates, slugify } from './articles.slug';
 import { deleteFavorite, insertFavorite } from './favorites.repository';
-
-const DEFAULT_PAGE_SIZE = 20;
 
 /** One spelling per tag: trimmed, and composed (NFC), so that "é" typed either way is one tag. */
 function normalizeTag(tag: string): string {
@@ -49,12 +56,8 @@ async function ownArticle(slug: string, userId: number) {
   return article;
 }
 
-function pageOf({ limit, offset }: Page) {
-  return { limit: limit ? Number(limit) : DEFAULT_PAGE_SIZE, offset: offset ? Number(offset) : 0 };
-}
-
 async function articlesPage(filters: ArticleFilters, page: Page, viewerId: number | null): Promise<MultipleArticles> {
-  const { rows, articlesCount } = await findArticlePage(filters, pageOf(page), viewerId);
+  const { rows, articlesCount } = await findArticlePage(filters, pageOf(page, ARTICLES_PAGE_SIZE), viewerId);
   return { articles: rows.map(({ articlesCount: _, ...row }) => toArticle(row)), articlesCount };
 }
 

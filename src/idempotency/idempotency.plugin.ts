@@ -10,8 +10,7 @@
  */
 import { Elysia, ElysiaCustomStatusResponse } from 'elysia';
 import { claimsFrom, type TokenClaims } from '../core/auth';
-import { sqlState } from '../core/database-errors';
-import { logger } from '../core/logger';
+import { warnNowAndThen } from '../core/logger';
 import type { Claim } from './idempotency.repository';
 import {
   type Answer,
@@ -59,8 +58,8 @@ async function finish(claim: Claim, answer: ReturnType<typeof answerOf>): Promis
     await finishRequest(claim, answer);
   } catch (error) {
     // The work is done and the client must hear so: the claim is left, and abandoned after a minute.
-    // Only the error's code: a failed statement's message carries its parameters (the answer).
-    logger.warn({ code: sqlState(error) }, 'Idempotency-Key answer not kept');
+    // The driver's own message only: the failed statement's (with the answer in it) stays out of the log.
+    warnNowAndThen('Idempotency-Key answer not kept', error);
   }
 }
 

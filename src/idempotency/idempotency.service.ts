@@ -13,12 +13,10 @@
 import { createHmac } from 'node:crypto';
 import type { TokenClaims } from '../core/auth';
 import { config } from '../core/config';
-import { sqlState } from '../core/database-errors';
-import { AppError, Invalid, Unauthorized } from '../core/errors';
-import { logger } from '../core/logger';
+import { AppError, Invalid } from '../core/errors';
+import { logger, warnNowAndThen } from '../core/logger';
 import { tokenConfig } from '../core/token-settings';
-import { isSessionGood } from '../users/users.repository';
-import { currentUser } from '../users/users.service';
+import { assertSessionGood, currentUser } from '../users/users.service';
 import {
   type Claim,
   claimKey,
@@ -104,7 +102,7 @@ export async function beginRequest(session: TokenClaims, key: string, fingerprin
     if (await claimKey({ ...claim, fingerprint }, times)) return { claim };
     const held = await findKey(claim);
     if (!held) continue;
-    if (!(await isSessionGood(session))) throw new Unauthorized('tokenInvalid');
+    await assertSessionGood(session);
     if (held.fingerprint !== fingerprint)
       throw new Invalid({ [IDEMPOTENCY_KEY_HEADER]: ['was used for a different request'] });
     if (held.status === null) throw new KeyInUse();
@@ -130,9 +128,9 @@ export async function finishRequest(claim: Claim, answer: { status: number; body
     return releaseKey(claim);
   }
   await storeAnswer(claim, { status: answer.status, reply });
+  // The next answer kept tries again. (The warning carries the driver's own message, never the statement's parameters.)
   await deleteExpiredKeys(times.keptSeconds, EXPIRED_PER_ANSWER).catch((error) =>
-    // The next answer kept tries again; only the error's code (a statement's message carries its parameters).
-    logger.warn({ code: sqlState(error) }, 'expired Idempotency-Keys not deleted'),
+    warnNowAndThen('expired Idempotency-Keys not deleted', error),
   );
 }
 

@@ -18,7 +18,7 @@
 import { Elysia } from 'elysia';
 import { claimsFrom } from '../core/auth';
 import { Unauthorized } from '../core/errors';
-import { isSessionGood } from './users.repository';
+import { assertSessionGood } from './users.service';
 
 export const TOKEN_IGNORED_HEADER = 'X-Token-Ignored';
 
@@ -27,7 +27,7 @@ export const authentication = new Elysia({ name: 'authentication' }).macro({
     async resolve({ headers }) {
       const claims = claimsFrom(headers.authorization);
       if (claims === null) throw new Unauthorized('tokenMissing');
-      if (!(await isSessionGood(claims))) throw new Unauthorized('tokenInvalid');
+      await assertSessionGood(claims);
       // `session` is for what must act as this very session (the user's own account, whose answers
       // carry a token): such statements check it again, in the same statement that acts.
       return { currentUserId: claims.userId, session: claims };

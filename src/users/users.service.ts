@@ -7,6 +7,7 @@ import {
   findSessionUser,
   findUserByEmail,
   insertUser,
+  isSessionGood,
   type UserRow,
   updateUser,
 } from './users.repository';
@@ -49,6 +50,11 @@ export async function checkCredentials({ email, password }: Credentials): Promis
 
 export async function login(credentials: Credentials): Promise<AuthenticatedUser> {
   return authenticated(await checkCredentials(credentials));
+}
+
+/** 401 unless the session may still act (its user exists, and no password change has retired it). */
+export async function assertSessionGood(session: TokenClaims): Promise<void> {
+  if (!(await isSessionGood(session))) throw new Unauthorized('tokenInvalid');
 }
 
 /**
