@@ -6,10 +6,11 @@
 import { createArticle, favorite, getArticle } from './articles/articles.service';
 import { slugify } from './articles/articles.slug';
 import { addComment } from './comments/comments.service';
+import type { TokenClaims } from './core/auth';
 import { NotFound } from './core/errors';
 import { databaseDescription, disconnectDatabase } from './health/health.repository';
 import { follow } from './profiles/profiles.service';
-import { changeAccount, checkCredentials, createAccount } from './users/users.service';
+import { changeAccount, checkCredentials, createAccount, sessionOf } from './users/users.service';
 
 export const DEMO_PASSWORD = 'conduit-demo';
 
@@ -128,17 +129,16 @@ function email(username: string): string {
 }
 
 /**
- * The demo user's id, creating their account first when their credentials open none. (Accounts, not
- * sessions: the seed signs no token, so it needs no JWT_SECRET.)
+ * A session of the demo user, creating their account first when their credentials open none. (A
+ * session without a token: the seed signs none, so it needs no JWT_SECRET.)
  */
-async function ensureUser(person: (typeof PEOPLE)[number]): Promise<number> {
+async function ensureUser(person: (typeof PEOPLE)[number]): Promise<TokenClaims> {
   const credentials = { email: email(person.username), password: DEMO_PASSWORD };
   try {
-    return (await checkCredentials(credentials)).id;
+    return sessionOf(await checkCredentials(credentials));
   } catch {
     const { id } = await createAccount({ username: person.username, ...credentials });
-    await changeAccount({ userId: id }, { bio: person.bio, image: person.image });
-    return id;
+    return sessionOf(await changeAccount({ userId: id }, { bio: person.bio, image: person.image }));
   }
 }
 
@@ -153,30 +153,30 @@ async function articleExists(slug: string): Promise<boolean> {
 }
 
 export async function seed(progress: (message: string) => void = () => {}): Promise<void> {
-  const ids = new Map<Username, number>();
+  const sessions = new Map<Username, TokenClaims>();
   for (const person of PEOPLE) {
-    ids.set(person.username, await ensureUser(person));
+    sessions.set(person.username, await ensureUser(person));
     progress(`user ${person.username}`);
   }
-  const id = (username: Username) => ids.get(username) as number;
+  const as = (username: Username) => sessions.get(username) as TokenClaims;
 
   const created = new Set<string>();
   for (const article of ARTICLES) {
     const slug = slugify(article.title);
     if (!(await articleExists(slug))) {
       const { author, title, description, body, tags } = article;
-      await createArticle(id(author), { title, description, body, tagList: tags });
+      await createArticle(as(author), { title, description, body, tagList: tags });
       created.add(title);
     }
     progress(`article "${article.title}"`);
   }
-  for (const [follower, followed] of FOLLOWS) await follow(followed, id(follower));
+  for (const [follower, followed] of FOLLOWS) await follow(followed, as(follower));
   progress(`${FOLLOWS.length} follows`);
-  for (const [fan, title] of FAVORITES) await favorite(slugify(title), id(fan));
+  for (const [fan, title] of FAVORITES) await favorite(slugify(title), as(fan));
   progress(`${FAVORITES.length} favorites`);
   // Comments are only added with their article, so a rerun does not repeat them.
   const newComments = COMMENTS.filter(([, title]) => created.has(title));
-  for (const [author, title, body] of newComments) await addComment(slugify(title), id(author), body);
+  for (const [author, title, body] of newComments) await addComment(slugify(title), as(author), body);
   progress(`${newComments.length} comments`);
 }
 

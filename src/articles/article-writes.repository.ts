@@ -3,12 +3,21 @@
  * (triggers, see ./schema/article-counts.schema.ts): nothing here keeps a counter.
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { TokenClaims } from '../core/auth';
 import { db } from '../core/database';
-import { rethrowConstraintViolation, violatedUniqueConstraint } from '../core/database-errors';
-import { NotFound, Unauthorized } from '../core/errors';
+import { violatedUniqueConstraint } from '../core/database-errors';
+import { NotFound } from '../core/errors';
 import { admitDbOperation } from '../core/metrics';
 import { tags } from '../tags/schema/tags.schema';
 import { users } from '../users/schema/users.schema';
+import {
+  refuseRetiredSession,
+  rethrowRetiredSession,
+  sessionHolds,
+  sessionParams,
+  sessionPlaceholders,
+  sessionUserId,
+} from '../users/users.repository';
 import { type ArticleRow, summaryColumns } from './article-reads.repository';
 import { articleTags } from './schema/article-tags.schema';
 import { articles } from './schema/articles.schema';
@@ -41,15 +50,19 @@ const given = {
   title: sql.placeholder('title'),
   description: sql.placeholder('description'),
   body: sql.placeholder('body'),
-  authorId: sql.placeholder('authorId'),
-  tagList: sql.placeholder('tagList'),
 };
-const inserted = db
-  .$with('inserted')
-  .as(db.insert(articles).values(given).onConflictDoNothing({ target: articles.slug }).returning());
+const givenTagList = sql.placeholder('tagList');
+const inserted = db.$with('inserted').as(
+  db
+    .insert(articles)
+    // The author is the session's user while the session is good, else NULL, which the column refuses.
+    .values({ ...given, authorId: sessionUserId(sessionPlaceholders) })
+    .onConflictDoNothing({ target: articles.slug })
+    .returning(),
+);
 const givenTags = db
   .$with('given_tags')
-  .as(db.select({ tag: sql<string>`tag`.as('tag') }).from(sql`unnest(${given.tagList}::text[]) as given_tags(tag)`));
+  .as(db.select({ tag: sql<string>`tag`.as('tag') }).from(sql`unnest(${givenTagList}::text[]) as given_tags(tag)`));
 const newTags = db.$with('new_tags').as(
   db
     .insert(tags)
@@ -78,7 +91,8 @@ const links = db.$with('links').as(
 const insertStatement = db
   .with(inserted, givenTags, newTags, links)
   .select({
-    ...summaryColumns(inserted, users, given.authorId, {
+    // As its author sees it.
+    ...summaryColumns(inserted, users, inserted.authorId, {
       tagList: sql<string[]>`array(select ${links.tag} from ${links} order by 1)`,
     }),
     body: inserted.body,
@@ -87,21 +101,25 @@ const insertStatement = db
   .innerJoin(users, eq(users.id, inserted.authorId))
   .prepare('insert_article');
 
-/** Inserts the article with its tags under the first free slug of `slugs`, and returns it as its author sees it. */
+/**
+ * Inserts the article by the session's user with its tags under the first free slug of `slugs`, and
+ * returns it as its author sees it. 401 when the session is no longer good.
+ */
 export async function insertArticle(
-  authorId: number,
+  session: TokenClaims,
   content: ArticleContent,
   tagList: string[],
   slugs: Iterable<string>,
 ): Promise<ArticleRow> {
   using _operation = await admitDbOperation('articles.insertArticle');
   for (const slug of slugs) {
-    const [created] = await insertStatement.execute({ ...content, slug, authorId, tagList }).catch((error) =>
-      rethrowConstraintViolation(error, {
-        // Written by a user deleted after their token was issued.
-        articles_author_id_users_id_fk: () => new Unauthorized('tokenInvalid'),
-      }),
-    );
+    const [created] = await insertStatement
+      .execute({ ...content, slug, tagList, ...sessionParams(session) })
+      .catch((error) => {
+        rethrowRetiredSession(error, 'author_id');
+        throw error;
+      });
+    // No row: the slug is taken.
     if (created) return created;
   }
   throw new Error('no free slug among the candidates');
@@ -109,22 +127,25 @@ export async function insertArticle(
 
 /**
  * Applies the changes (and, when `slugs` is given, moves the article to the first free one) and
- * replaces the tags when `tagList` is given, in one transaction. Returns the article's slug.
+ * replaces the tags when `tagList` is given, in one transaction, for a session. Returns the article's
+ * slug; 401 when the session is no longer good, 404 when the article is gone.
  */
 export async function updateArticleById(
+  session: TokenClaims,
   id: number,
   changes: Partial<ArticleContent>,
   tagList: string[] | undefined,
   slugs: Iterable<string> | undefined,
 ): Promise<string> {
   using _operation = await admitDbOperation('articles.updateArticle');
+  const whileSessionHolds = sessionHolds(sessionParams(session));
   // Awaited here: the measurement (`using`) ends when this function returns, not when the promise settles.
-  return await db.transaction(async (tx) => {
+  const slug = await db.transaction(async (tx) => {
     const update = (runner: Pick<typeof tx, 'update'>, slug?: string) =>
       runner
         .update(articles)
         .set({ ...changes, ...(slug && { slug }), updatedAt: sql`now()` })
-        .where(eq(articles.id, id))
+        .where(and(eq(articles.id, id), whileSessionHolds))
         .returning({ slug: articles.slug, createdAt: articles.createdAt });
 
     let updated: { slug: string; createdAt: Date } | undefined;
@@ -144,8 +165,7 @@ export async function updateArticleById(
       }
       if (!slugFound) throw new Error('no free slug among the candidates');
     }
-    // No row: a DELETE of the article committed after this request found it. The loser of that race gets 404.
-    if (!updated) throw new NotFound('article');
+    if (!updated) return undefined;
 
     if (tagList !== undefined) {
       // The UPDATE above holds the article's row lock, so no other change to its tags interleaves.
@@ -168,10 +188,23 @@ export async function updateArticleById(
     }
     return updated.slug;
   });
+  if (slug !== undefined) return slug;
+  // Nothing updated (asked once the transaction is over: the embedded database runs one at a time).
+  await refuseRetiredSession(session);
+  // A DELETE of the article committed after this request found it: the loser of that race gets 404.
+  throw new NotFound('article');
 }
 
-/** Its comments, favorites and tag links go with it (ON DELETE CASCADE); the counts follow by themselves. */
-export async function deleteArticleById(id: number): Promise<void> {
+/**
+ * Deletes the article for a session; 401 when the session is no longer good. Its comments, favorites
+ * and tag links go with it (ON DELETE CASCADE); the counts follow by themselves.
+ */
+export async function deleteArticleById(session: TokenClaims, id: number): Promise<void> {
   using _operation = await admitDbOperation('articles.deleteArticle');
-  await db.delete(articles).where(eq(articles.id, id));
+  const deleted = await db
+    .delete(articles)
+    .where(and(eq(articles.id, id), sessionHolds(sessionParams(session))))
+    .returning({ id: articles.id });
+  // Nothing deleted and the session still good: a parallel DELETE won; the article is gone either way.
+  if (deleted.length === 0) await refuseRetiredSession(session);
 }

@@ -40,8 +40,7 @@ export const articlesController = new Elysia({ name: 'articles.controller', deta
   })
   .post(
     '/articles',
-    async ({ body, currentUserId, status }) =>
-      status(201, { article: await createArticle(currentUserId, body.article) }),
+    async ({ body, session, status }) => status(201, { article: await createArticle(session, body.article) }),
     {
       auth: true,
       writeLimit: true,
@@ -58,8 +57,8 @@ export const articlesController = new Elysia({ name: 'articles.controller', deta
   })
   .put(
     '/articles/:slug',
-    async ({ params, body, currentUserId }) => ({
-      article: await updateArticle(params.slug, currentUserId, body.article),
+    async ({ params, body, session }) => ({
+      article: await updateArticle(params.slug, session, body.article),
     }),
     {
       auth: true,
@@ -72,8 +71,8 @@ export const articlesController = new Elysia({ name: 'articles.controller', deta
   )
   .delete(
     '/articles/:slug',
-    async ({ params, currentUserId, status }) => {
-      await deleteArticle(params.slug, currentUserId);
+    async ({ params, session, status }) => {
+      await deleteArticle(params.slug, session);
       return status(204, undefined);
     },
     {
@@ -89,7 +88,7 @@ export const articlesController = new Elysia({ name: 'articles.controller', deta
   )
   .post(
     '/articles/:slug/favorite',
-    async ({ params, currentUserId }) => ({ article: await favorite(params.slug, currentUserId) }),
+    async ({ params, session }) => ({ article: await favorite(params.slug, session) }),
     {
       auth: true,
       writeLimit: true,
@@ -100,7 +99,7 @@ export const articlesController = new Elysia({ name: 'articles.controller', deta
   )
   .delete(
     '/articles/:slug/favorite',
-    async ({ params, currentUserId }) => ({ article: await unfavorite(params.slug, currentUserId) }),
+    async ({ params, session }) => ({ article: await unfavorite(params.slug, session) }),
     {
       auth: true,
       writeLimit: true,

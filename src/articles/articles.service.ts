@@ -1,3 +1,4 @@
+import type { TokenClaims } from '../core/auth';
 import type { ReadFrom } from '../core/connection';
 import { Forbidden, NotFound } from '../core/errors';
 import { pageOf } from '../core/paging';
@@ -79,16 +80,16 @@ export function getArticle(slug: string, viewerId: number | null): Promise<Artic
   return existingArticle(slug, viewerId);
 }
 
-export async function createArticle(authorId: number, input: NewArticle): Promise<Article> {
+export async function createArticle(session: TokenClaims, input: NewArticle): Promise<Article> {
   const { title, description, body, tagList } = input;
   // The statement that writes it answers with it, as its author sees it: no second read.
   return toArticle(
-    await insertArticle(authorId, { title, description, body }, normalizeTags(tagList), slugCandidates(title)),
+    await insertArticle(session, { title, description, body }, normalizeTags(tagList), slugCandidates(title)),
   );
 }
 
-export async function updateArticle(slug: string, userId: number, changes: ArticleChanges): Promise<Article> {
-  const article = await ownArticle(slug, userId);
+export async function updateArticle(slug: string, session: TokenClaims, changes: ArticleChanges): Promise<Article> {
+  const article = await ownArticle(slug, session.userId);
   const { tagList, ...content } = changes;
   // A new title moves the article to a new slug, unless the title slugifies to the one it has.
   const newSlugs =
@@ -96,21 +97,21 @@ export async function updateArticle(slug: string, userId: number, changes: Artic
       ? slugCandidates(content.title)
       : undefined;
   const tags = tagList === undefined ? undefined : normalizeTags(tagList);
-  const newSlug = await updateArticleById(article.id, content, tags, newSlugs);
-  return existingArticle(newSlug, userId, 'primary');
+  const newSlug = await updateArticleById(session, article.id, content, tags, newSlugs);
+  return existingArticle(newSlug, session.userId, 'primary');
 }
 
-export async function deleteArticle(slug: string, userId: number): Promise<void> {
-  const article = await ownArticle(slug, userId);
-  await deleteArticleById(article.id);
+export async function deleteArticle(slug: string, session: TokenClaims): Promise<void> {
+  const article = await ownArticle(slug, session.userId);
+  await deleteArticleById(session, article.id);
 }
 
-export async function favorite(slug: string, userId: number): Promise<Article> {
-  await insertFavorite(userId, slug);
-  return existingArticle(slug, userId, 'primary');
+export async function favorite(slug: string, session: TokenClaims): Promise<Article> {
+  await insertFavorite(session, slug);
+  return existingArticle(slug, session.userId, 'primary');
 }
 
-export async function unfavorite(slug: string, userId: number): Promise<Article> {
-  await deleteFavorite(userId, slug);
-  return existingArticle(slug, userId, 'primary');
+export async function unfavorite(slug: string, session: TokenClaims): Promise<Article> {
+  await deleteFavorite(session, slug);
+  return existingArticle(slug, session.userId, 'primary');
 }

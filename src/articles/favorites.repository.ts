@@ -1,23 +1,33 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { TokenClaims } from '../core/auth';
 import { db } from '../core/database';
 import { rethrowConstraintViolation } from '../core/database-errors';
-import { NotFound, Unauthorized } from '../core/errors';
+import { NotFound } from '../core/errors';
 import { admitDbOperation } from '../core/metrics';
+import {
+  refuseRetiredSession,
+  rethrowRetiredSession,
+  sessionHolds,
+  sessionParams,
+  sessionUserId,
+} from '../users/users.repository';
 import { articles } from './schema/articles.schema';
 import { favorites } from './schema/favorites.schema';
 
 /**
- * Idempotent; does nothing when no article has this slug. (An article's favorites count is read off
- * the favorites index, so there is no counter to keep here.)
+ * The session's user favorites the article: idempotent, and does nothing when no article has this
+ * slug; 401 when the session is no longer good. (An article's favorites count is read off the
+ * favorites index, so there is no counter to keep here.)
  */
-export async function insertFavorite(userId: number, slug: string): Promise<void> {
+export async function insertFavorite(session: TokenClaims, slug: string): Promise<void> {
   using _operation = await admitDbOperation('articles.insertFavorite');
   await db
     .insert(favorites)
     .select(
       db
         .select({
-          userId: sql<number>`${userId}::int`.as('user_id'),
+          // The session's user while the session is good, else NULL, which the column refuses.
+          userId: sessionUserId(sessionParams(session)).as('user_id'),
           articleId: articles.id,
           createdAt: sql<Date>`now()`.as('created_at'),
           articleCreatedAt: articles.createdAt,
@@ -26,23 +36,27 @@ export async function insertFavorite(userId: number, slug: string): Promise<void
         .where(eq(articles.slug, slug)),
     )
     .onConflictDoNothing()
-    .catch((error) =>
-      rethrowConstraintViolation(error, {
-        // By a user deleted after their token was issued, or on an article deleted meanwhile.
-        favorites_user_id_users_id_fk: () => new Unauthorized('tokenInvalid'),
+    .catch((error) => {
+      rethrowRetiredSession(error, 'user_id');
+      return rethrowConstraintViolation(error, {
+        // On an article deleted meanwhile.
         favorites_article_id_articles_id_fk: () => new NotFound('article'),
-      }),
-    );
+      });
+    });
 }
 
-export async function deleteFavorite(userId: number, slug: string): Promise<void> {
+/** The session's user unfavorites the article: idempotent; 401 when the session is no longer good. */
+export async function deleteFavorite(session: TokenClaims, slug: string): Promise<void> {
   using _operation = await admitDbOperation('articles.deleteFavorite');
-  await db
+  const deleted = await db
     .delete(favorites)
     .where(
       and(
-        eq(favorites.userId, userId),
+        eq(favorites.userId, session.userId),
         inArray(favorites.articleId, db.select({ id: articles.id }).from(articles).where(eq(articles.slug, slug))),
+        sessionHolds(sessionParams(session)),
       ),
-    );
+    )
+    .returning({ articleId: favorites.articleId });
+  if (deleted.length === 0) await refuseRetiredSession(session);
 }

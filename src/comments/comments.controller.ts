@@ -51,8 +51,8 @@ export const commentsController = new Elysia({ name: 'comments.controller', deta
   )
   .post(
     '/articles/:slug/comments',
-    async ({ params, body, currentUserId, status }) =>
-      status(201, { comment: await addComment(params.slug, currentUserId, body.comment.body) }),
+    async ({ params, body, session, status }) =>
+      status(201, { comment: await addComment(params.slug, session, body.comment.body) }),
     {
       auth: true,
       writeLimit: true,
@@ -64,8 +64,8 @@ export const commentsController = new Elysia({ name: 'comments.controller', deta
   )
   .delete(
     '/articles/:slug/comments/:id',
-    async ({ params, currentUserId, status }) => {
-      await deleteComment(params.slug, params.id, currentUserId);
+    async ({ params, session, status }) => {
+      await deleteComment(params.slug, params.id, session);
       return status(204, undefined);
     },
     {

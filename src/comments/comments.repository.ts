@@ -1,14 +1,22 @@
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import { articles } from '../articles/schema/articles.schema';
+import type { TokenClaims } from '../core/auth';
 import type { ReadFrom } from '../core/connection';
 import { db, preparedOn } from '../core/database';
 import { rethrowConstraintViolation } from '../core/database-errors';
-import { NotFound, Unauthorized } from '../core/errors';
+import { NotFound } from '../core/errors';
 import { admitDbOperation } from '../core/metrics';
 import type { PageRange } from '../core/paging';
 import { type ColumnsOf, viewer, viewerParam } from '../core/sql';
 import { profileColumns } from '../profiles/profiles.repository';
 import { users } from '../users/schema/users.schema';
+import {
+  refuseRetiredSession,
+  rethrowRetiredSession,
+  sessionHolds,
+  sessionParams,
+  sessionUserId,
+} from '../users/users.repository';
 import { comments } from './schema/comments.schema';
 
 type CommentSource = ColumnsOf<typeof comments, 'id' | 'createdAt' | 'updatedAt' | 'body'>;
@@ -113,21 +121,30 @@ export async function findArticleId(slug: string, { readFrom }: { readFrom: Read
   return row?.id;
 }
 
-/** Adds a comment and returns it with its author as they see themselves, in one statement. */
-export async function insertComment(articleId: number, authorId: number, body: string): Promise<CommentRow> {
+/**
+ * Adds a comment by the session's user and returns it with its author as they see themselves, in one
+ * statement; 401 when the session is no longer good.
+ */
+export async function insertComment(session: TokenClaims, articleId: number, body: string): Promise<CommentRow> {
   using _operation = await admitDbOperation('comments.insertComment');
-  const inserted = db.$with('inserted').as(db.insert(comments).values({ articleId, authorId, body }).returning());
+  const inserted = db.$with('inserted').as(
+    db
+      .insert(comments)
+      // The author is the session's user while the session is good, else NULL, which the column refuses.
+      .values({ articleId, authorId: sessionUserId(sessionParams(session)), body })
+      .returning(),
+  );
   const [row] = await db
     .with(inserted)
-    .select(commentColumns(inserted, profileColumns(users, sql`${authorId}::int`)))
+    .select(commentColumns(inserted, profileColumns(users, inserted.authorId)))
     .from(inserted)
     .innerJoin(users, eq(users.id, inserted.authorId))
-    .catch((error) =>
-      rethrowConstraintViolation(error, {
-        comments_author_id_users_id_fk: () => new Unauthorized('tokenInvalid'),
+    .catch((error) => {
+      rethrowRetiredSession(error, 'author_id');
+      return rethrowConstraintViolation(error, {
         comments_article_id_articles_id_fk: () => new NotFound('article'),
-      }),
-    );
+      });
+    });
   if (!row) throw new Error('the inserted comment has no author');
   return row;
 }
@@ -143,7 +160,13 @@ export async function findCommentOwnership(slug: string, commentId: number) {
   return row;
 }
 
-export async function deleteCommentById(commentId: number): Promise<void> {
+/** Deletes the comment for a session; 401 when the session is no longer good. */
+export async function deleteCommentById(session: TokenClaims, commentId: number): Promise<void> {
   using _operation = await admitDbOperation('comments.deleteComment');
-  await db.delete(comments).where(eq(comments.id, commentId));
+  const deleted = await db
+    .delete(comments)
+    .where(and(eq(comments.id, commentId), sessionHolds(sessionParams(session))))
+    .returning({ id: comments.id });
+  // Nothing deleted and the session still good: a parallel DELETE won; the comment is gone either way.
+  if (deleted.length === 0) await refuseRetiredSession(session);
 }

@@ -1,3 +1,4 @@
+import type { TokenClaims } from '../core/auth';
 import { Forbidden, NotFound } from '../core/errors';
 import { nextPage, type PageRange, pageOf } from '../core/paging';
 import { COMMENTS_PAGE_BYTES, COMMENTS_PAGE_SIZE, type Comment, type CommentsQuery } from './comments.model';
@@ -37,20 +38,20 @@ export async function getComments(slug: string, query: CommentsQuery, viewerId: 
   return { comments: rows.map(toComment), next: more ? nextPage(page, rows.length) : undefined };
 }
 
-export async function addComment(slug: string, authorId: number, body: string): Promise<Comment> {
+export async function addComment(slug: string, session: TokenClaims, body: string): Promise<Comment> {
   // From the primary, like every read that decides a write.
   const articleId = await findArticleId(slug, { readFrom: 'primary' });
   if (articleId === undefined) throw new NotFound('article');
-  return toComment(await insertComment(articleId, authorId, body));
+  return toComment(await insertComment(session, articleId, body));
 }
 
 /** The comment must exist, belong to this article, and be yours. */
-export async function deleteComment(slug: string, rawCommentId: string, userId: number): Promise<void> {
+export async function deleteComment(slug: string, rawCommentId: string, session: TokenClaims): Promise<void> {
   const commentId = Number(rawCommentId);
   if (!/^\d+$/.test(rawCommentId) || commentId < 1 || commentId > MAX_COMMENT_ID) throw new NotFound('comment');
   const ownership = await findCommentOwnership(slug, commentId);
   if (!ownership) throw new NotFound('article');
   if (ownership.commentAuthorId === null) throw new NotFound('comment');
-  if (ownership.commentAuthorId !== userId) throw new Forbidden('comment');
-  await deleteCommentById(commentId);
+  if (ownership.commentAuthorId !== session.userId) throw new Forbidden('comment');
+  await deleteCommentById(session, commentId);
 }

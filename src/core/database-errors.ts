@@ -7,6 +7,8 @@ interface PgErrorFields {
   code?: string;
   constraint_name?: string;
   constraint?: string;
+  column_name?: string;
+  column?: string;
 }
 
 function* causes(error: unknown): Generator<Error & PgErrorFields> {
@@ -36,6 +38,14 @@ export function violatedUniqueConstraint(error: unknown): string | undefined {
 /** The foreign key a statement violated (a row it points to is gone), if that is why it failed. */
 export function violatedForeignKey(error: unknown): string | undefined {
   return violated(error, '23503');
+}
+
+/** The column that refused a NULL, if that is why a statement failed. */
+export function violatedNotNull(error: unknown): string | undefined {
+  for (const e of causes(error)) {
+    if (e.code === '23502') return e.column_name ?? e.column ?? '';
+  }
+  return undefined;
 }
 
 /** Connection failures (postgres.js codes and Node's), and server states that say "not now". */

@@ -21,7 +21,7 @@ export const profilesController = new Elysia({ name: 'profiles.controller', deta
   )
   .post(
     '/profiles/:username/follow',
-    async ({ params, currentUserId }) => ({ profile: await follow(params.username, currentUserId) }),
+    async ({ params, session }) => ({ profile: await follow(params.username, session) }),
     {
       auth: true,
       writeLimit: true,
@@ -32,7 +32,7 @@ export const profilesController = new Elysia({ name: 'profiles.controller', deta
   )
   .delete(
     '/profiles/:username/follow',
-    async ({ params, currentUserId }) => ({ profile: await unfollow(params.username, currentUserId) }),
+    async ({ params, session }) => ({ profile: await unfollow(params.username, session) }),
     {
       auth: true,
       writeLimit: true,

@@ -1,11 +1,19 @@
 import { and, eq, type SQLWrapper, sql } from 'drizzle-orm';
+import type { TokenClaims } from '../core/auth';
 import type { ReadFrom } from '../core/connection';
 import { db, preparedOn } from '../core/database';
 import { rethrowConstraintViolation } from '../core/database-errors';
-import { NotFound, Unauthorized } from '../core/errors';
+import { NotFound } from '../core/errors';
 import { admitDbOperation } from '../core/metrics';
 import { type ColumnsOf, viewer, viewerParam } from '../core/sql';
 import { users } from '../users/schema/users.schema';
+import {
+  refuseRetiredSession,
+  rethrowRetiredSession,
+  sessionHolds,
+  sessionParams,
+  sessionUserId,
+} from '../users/users.repository';
 import { follows } from './schema/follows.schema';
 
 /** The users columns a profile is made of, from `users` or a subquery of it. */
@@ -46,22 +54,37 @@ export async function findProfile(username: string, viewerId: number | null, { r
   return row;
 }
 
-/** Idempotent: following someone twice leaves one row. */
-export async function insertFollow(followerId: number, followedId: number): Promise<void> {
+/**
+ * The session's user follows the other user: idempotent (following twice leaves one row); 401 when
+ * the session is no longer good.
+ */
+export async function insertFollow(session: TokenClaims, followedId: number): Promise<void> {
   using _operation = await admitDbOperation('profiles.insertFollow');
   await db
     .insert(follows)
-    .values({ followerId, followedId })
+    // The follower is the session's user while the session is good, else NULL, which the column refuses.
+    .values({ followerId: sessionUserId(sessionParams(session)), followedId })
     .onConflictDoNothing()
-    .catch((error) =>
-      rethrowConstraintViolation(error, {
-        follows_follower_id_users_id_fk: () => new Unauthorized('tokenInvalid'),
+    .catch((error) => {
+      rethrowRetiredSession(error, 'follower_id');
+      return rethrowConstraintViolation(error, {
         follows_followed_id_users_id_fk: () => new NotFound('profile'),
-      }),
-    );
+      });
+    });
 }
 
-export async function deleteFollow(followerId: number, followedId: number): Promise<void> {
+/** The session's user stops following the other user: idempotent; 401 when the session is no longer good. */
+export async function deleteFollow(session: TokenClaims, followedId: number): Promise<void> {
   using _operation = await admitDbOperation('profiles.deleteFollow');
-  await db.delete(follows).where(and(eq(follows.followerId, followerId), eq(follows.followedId, followedId)));
+  const deleted = await db
+    .delete(follows)
+    .where(
+      and(
+        eq(follows.followerId, session.userId),
+        eq(follows.followedId, followedId),
+        sessionHolds(sessionParams(session)),
+      ),
+    )
+    .returning({ followedId: follows.followedId });
+  if (deleted.length === 0) await refuseRetiredSession(session);
 }

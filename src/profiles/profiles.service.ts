@@ -1,3 +1,4 @@
+import type { TokenClaims } from '../core/auth';
 import type { ReadFrom } from '../core/connection';
 import { Invalid, NotFound } from '../core/errors';
 import type { Profile } from './profiles.model';
@@ -13,15 +14,15 @@ export async function getProfile(username: string, viewerId: number | null): Pro
   return (await existingProfile(username, viewerId, 'replicas')).profile;
 }
 
-export async function follow(username: string, followerId: number): Promise<Profile> {
-  const { id, profile } = await existingProfile(username, followerId, 'primary');
-  if (id === followerId) throw new Invalid({ profile: ['cannot follow yourself'] });
-  await insertFollow(followerId, id);
+export async function follow(username: string, session: TokenClaims): Promise<Profile> {
+  const { id, profile } = await existingProfile(username, session.userId, 'primary');
+  if (id === session.userId) throw new Invalid({ profile: ['cannot follow yourself'] });
+  await insertFollow(session, id);
   return { ...profile, following: true };
 }
 
-export async function unfollow(username: string, followerId: number): Promise<Profile> {
-  const { id, profile } = await existingProfile(username, followerId, 'primary');
-  await deleteFollow(followerId, id);
+export async function unfollow(username: string, session: TokenClaims): Promise<Profile> {
+  const { id, profile } = await existingProfile(username, session.userId, 'primary');
+  await deleteFollow(session, id);
   return { ...profile, following: false };
 }

@@ -1,8 +1,8 @@
-import { and, eq, or, type SQLWrapper, sql } from 'drizzle-orm';
+import { and, eq, or, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import type { TokenClaims } from '../core/auth';
 import { db } from '../core/database';
-import { rethrowConstraintViolation } from '../core/database-errors';
-import { Conflict } from '../core/errors';
+import { rethrowConstraintViolation, violatedNotNull } from '../core/database-errors';
+import { Conflict, Unauthorized } from '../core/errors';
 import { admitDbOperation } from '../core/metrics';
 import { users } from './schema/users.schema';
 
@@ -27,11 +27,11 @@ export async function insertUser(user: NewUserRow): Promise<UserRow> {
   }
 }
 
-/** A session's claims, as values or as a prepared statement's placeholders. */
-interface SessionValues {
-  userId: number | SQLWrapper;
-  version: number | SQLWrapper;
-  tokenId: string | null | SQLWrapper;
+/** A session's claims, as values (`sessionParams`) or as a prepared statement's placeholders. */
+export interface SessionValues {
+  sessionUserId: number | SQLWrapper;
+  sessionVersion: number | SQLWrapper;
+  sessionTokenId: string | null | SQLWrapper;
 }
 
 /**
@@ -42,29 +42,76 @@ interface SessionValues {
  * carries it, so that the check and the act see the same row: a password change that commits
  * between them cannot be missed.
  */
-function sessionIsGood({ userId, version, tokenId }: SessionValues) {
+function sessionIsGood({ sessionUserId, sessionVersion, sessionTokenId }: SessionValues) {
   return and(
-    eq(users.id, userId),
-    or(eq(users.tokenVersion, version), tokenId === null ? undefined : eq(users.passwordChangedByToken, tokenId)),
+    eq(users.id, sessionUserId),
+    or(
+      eq(users.tokenVersion, sessionVersion),
+      sessionTokenId === null ? undefined : eq(users.passwordChangedByToken, sessionTokenId),
+    ),
   );
 }
 
-function sessionParams({ userId, version, tokenId }: TokenClaims) {
+/** The values of a session's claims for `sessionUser`, `sessionHolds` and the placeholders below. */
+export function sessionParams({ userId, version, tokenId }: TokenClaims) {
   // A token from before token ids existed carries none: it can only be good by its version.
-  return { userId, version, tokenId: tokenId ?? null };
+  return { sessionUserId: userId, sessionVersion: version, sessionTokenId: tokenId ?? null };
 }
 
-const sessionPlaceholders = {
-  userId: sql.placeholder('userId'),
-  version: sql.placeholder('version'),
-  tokenId: sql.placeholder('tokenId'),
+/** The placeholders of a prepared statement that acts for a session; `sessionParams` gives their values. */
+export const sessionPlaceholders: SessionValues = {
+  sessionUserId: sql.placeholder('sessionUserId'),
+  sessionVersion: sql.placeholder('sessionVersion'),
+  sessionTokenId: sql.placeholder('sessionTokenId'),
 };
+
+/*
+ * A write made for a session carries the session's check in its own statement, so that a password
+ * change cannot commit between the check and the write. The check holds the user's row in share
+ * mode until the write commits: a password change (an UPDATE of that row) either waits for the write
+ * to commit, or commits first, and then the check fails (PostgreSQL re-reads a locked row that
+ * changed while it waited). No write of a retired session lands after the change.
+ */
+const sessionRow = (session: SessionValues) =>
+  db.select({ id: users.id }).from(users).where(sessionIsGood(session)).for('share');
+
+/**
+ * The session's user id while the session is good, else NULL: an INSERT's actor column (the author,
+ * the follower ...), which is NOT NULL, so that a retired session's insert fails as a whole. Its
+ * `catch` passes the failure to `rethrowRetiredSession`.
+ */
+export function sessionUserId(session: SessionValues): SQL<number> {
+  return sql<number>`(${sessionRow(session)})`;
+}
+
+/** After an INSERT whose actor is `sessionUserId` failed: 401 when the session is why (the actor column refused NULL). */
+export function rethrowRetiredSession(error: unknown, actorColumn: string): void {
+  if (violatedNotNull(error) === actorColumn) throw new Unauthorized('tokenInvalid');
+}
+
+/**
+ * True while the session is good: for an UPDATE's or a DELETE's WHERE. Such a write that wrote
+ * nothing asks `refuseRetiredSession` whether the session was why.
+ */
+export function sessionHolds(session: SessionValues): SQL {
+  return sql`exists (${sessionRow(session)})`;
+}
 
 const goodSessionStatement = db
   .select({ id: users.id })
   .from(users)
   .where(sessionIsGood(sessionPlaceholders))
   .prepare('user_session_is_good');
+
+/**
+ * After a write guarded by `sessionHolds` wrote nothing: 401 when the session is why
+ * (a password change retired it, or its user is gone); when it returns, the caller goes on to the
+ * other reasons. Runs within the caller's operation (it takes no second place at the pool gate).
+ */
+export async function refuseRetiredSession(session: TokenClaims): Promise<void> {
+  const rows = await goodSessionStatement.execute(sessionParams(session));
+  if (rows.length === 0) throw new Unauthorized('tokenInvalid');
+}
 
 /**
  * Whether the session may act now: one primary-key lookup, made for every request that needs a

@@ -52,6 +52,14 @@ export async function login(credentials: Credentials): Promise<AuthenticatedUser
   return authenticated(await checkCredentials(credentials));
 }
 
+/**
+ * A session of the account as it stands, without a token: for tools that act for users (the seed),
+ * through the same services and guards as their requests. A password change retires it like any other.
+ */
+export function sessionOf(user: UserRow): TokenClaims {
+  return { userId: user.id, version: user.tokenVersion, tokenId: undefined };
+}
+
 /** 401 unless the session may still act (its user exists, and no password change has retired it). */
 export async function assertSessionGood(session: TokenClaims): Promise<void> {
   if (!(await isSessionGood(session))) throw new Unauthorized('tokenInvalid');
