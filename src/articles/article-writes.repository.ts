@@ -12,7 +12,7 @@ import { tags } from '../tags/schema/tags.schema';
 import { users } from '../users/schema/users.schema';
 import {
   refuseRetiredSession,
-  rethrowRetiredSession,
+  rethrowIfSessionRetired,
   sessionHolds,
   sessionParams,
   sessionPlaceholders,
@@ -116,7 +116,7 @@ export async function insertArticle(
     const [created] = await insertStatement
       .execute({ ...content, slug, tagList, ...sessionParams(session) })
       .catch((error) => {
-        rethrowRetiredSession(error, 'author_id');
+        rethrowIfSessionRetired(error, 'author_id');
         throw error;
       });
     // No row: the slug is taken.

@@ -6,7 +6,7 @@ import { NotFound } from '../core/errors';
 import { admitDbOperation } from '../core/metrics';
 import {
   refuseRetiredSession,
-  rethrowRetiredSession,
+  rethrowIfSessionRetired,
   sessionHolds,
   sessionParams,
   sessionUserId,
@@ -37,7 +37,7 @@ export async function insertFavorite(session: TokenClaims, slug: string): Promis
     )
     .onConflictDoNothing()
     .catch((error) => {
-      rethrowRetiredSession(error, 'user_id');
+      rethrowIfSessionRetired(error, 'user_id');
       return rethrowConstraintViolation(error, {
         // On an article deleted meanwhile.
         favorites_article_id_articles_id_fk: () => new NotFound('article'),

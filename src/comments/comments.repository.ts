@@ -12,7 +12,7 @@ import { profileColumns } from '../profiles/profiles.repository';
 import { users } from '../users/schema/users.schema';
 import {
   refuseRetiredSession,
-  rethrowRetiredSession,
+  rethrowIfSessionRetired,
   sessionHolds,
   sessionParams,
   sessionUserId,
@@ -140,7 +140,7 @@ export async function insertComment(session: TokenClaims, articleId: number, bod
     .from(inserted)
     .innerJoin(users, eq(users.id, inserted.authorId))
     .catch((error) => {
-      rethrowRetiredSession(error, 'author_id');
+      rethrowIfSessionRetired(error, 'author_id');
       return rethrowConstraintViolation(error, {
         comments_article_id_articles_id_fk: () => new NotFound('article'),
       });

@@ -9,7 +9,7 @@ import { type ColumnsOf, viewer, viewerParam } from '../core/sql';
 import { users } from '../users/schema/users.schema';
 import {
   refuseRetiredSession,
-  rethrowRetiredSession,
+  rethrowIfSessionRetired,
   sessionHolds,
   sessionParams,
   sessionUserId,
@@ -66,7 +66,7 @@ export async function insertFollow(session: TokenClaims, followedId: number): Pr
     .values({ followerId: sessionUserId(sessionParams(session)), followedId })
     .onConflictDoNothing()
     .catch((error) => {
-      rethrowRetiredSession(error, 'follower_id');
+      rethrowIfSessionRetired(error, 'follower_id');
       return rethrowConstraintViolation(error, {
         follows_followed_id_users_id_fk: () => new NotFound('profile'),
       });

@@ -78,14 +78,14 @@ const sessionRow = (session: SessionValues) =>
 /**
  * The session's user id while the session is good, else NULL: an INSERT's actor column (the author,
  * the follower ...), which is NOT NULL, so that a retired session's insert fails as a whole. Its
- * `catch` passes the failure to `rethrowRetiredSession`.
+ * `catch` passes the failure to `rethrowIfSessionRetired`.
  */
 export function sessionUserId(session: SessionValues): SQL<number> {
   return sql<number>`(${sessionRow(session)})`;
 }
 
 /** After an INSERT whose actor is `sessionUserId` failed: 401 when the session is why (the actor column refused NULL). */
-export function rethrowRetiredSession(error: unknown, actorColumn: string): void {
+export function rethrowIfSessionRetired(error: unknown, actorColumn: string): void {
   if (violatedNotNull(error) === actorColumn) throw new Unauthorized('tokenInvalid');
 }
 
