@@ -1,6 +1,7 @@
 /**
  * Upgrading a database that already has data: the data migrations (drizzle/0003, 0006, 0009, 0012 and
- * 0017) must fill the counts and the copied creation times from the rows that are there.
+ * 0017) must fill the counts and the copied creation times from the rows that are there, and the
+ * contract step (0019) must drop the retired counters.
  */
 import { describe, expect, test } from 'bun:test';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,9 +23,12 @@ function firstMigrations(count: number): string {
 }
 
 describe('migrations on a database with data', () => {
-  test("the counters and the tag links' and favorites' creation times are filled from existing rows", async () => {
+  test("the counters and the tag links' and favorites' creation times are filled from existing rows; 0019 drops the retired counters", async () => {
     const connection = await connect({ embeddedDataDir: 'memory://' });
     const early = firstMigrations(2); // users, then articles, tags, favorites, comments, follows
+    const beforeContract = firstMigrations(19); // up to 0018: the retired counters are still there
+    const query = async (statement: ReturnType<typeof sql>) =>
+      ((await connection.db.execute(statement)) as unknown as { rows: unknown[] }).rows;
     try {
       await connection.migrate(early);
       for (const statement of [
@@ -37,11 +41,18 @@ describe('migrations on a database with data', () => {
         await connection.db.execute(statement);
       }
 
+      // The hand-kept counters of 0002 and 0011, filled by 0003 and 0012, until 0019 drops them.
+      await connection.migrate(beforeContract);
+      expect(
+        await query(sql`
+          select (select articles from article_totals) as total,
+                 (select json_object_agg(author_id, articles) from author_totals) as authors`),
+      ).toEqual([{ total: 2, authors: { 1: 2 } }]);
+
       await connection.migrate();
 
-      const { rows } = (await connection.db.execute(sql`
-        select (select articles from article_totals) as total,
-               (select json_object_agg(author_id, articles) from author_totals) as authors,
+      const rows = await query(sql`
+        select to_regclass('article_totals') is null and to_regclass('author_totals') is null as retired_dropped,
                (select json_object_agg(name, article_count) from tags) as tags,
                (select bool_and(article_created_at = a.created_at) from article_tags t join articles a on a.id = t.article_id) as copied,
                (select count(*) from favorites f join articles a on a.id = f.article_id
@@ -51,11 +62,10 @@ describe('migrations on a database with data', () => {
                 from author_article_counts group by author_id) as a) as counted_authors,
                (select json_object_agg(tag, n) from (select tag, sum(articles)::int as n
                 from tag_article_counts group by tag) as t) as counted_tags
-      `)) as unknown as { rows: unknown[] };
+      `);
       expect(rows).toEqual([
         {
-          total: 2,
-          authors: { 1: 2 },
+          retired_dropped: true,
           tags: { x: 2, y: 1 },
           copied: true,
           favorites_copied: 2,
@@ -66,7 +76,7 @@ describe('migrations on a database with data', () => {
       ]);
     } finally {
       await connection.close();
-      rmSync(early, { recursive: true, force: true });
+      for (const folder of [early, beforeContract]) rmSync(folder, { recursive: true, force: true });
     }
   });
 });

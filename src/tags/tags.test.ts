@@ -1,4 +1,6 @@
 import { describe, expect, test } from 'bun:test';
+import { sql } from 'drizzle-orm';
+import { db } from '../core/database';
 import { api, createArticle, registerUser, uniqueName } from '../test/api';
 
 describe('GET /api/tags', () => {
@@ -25,5 +27,30 @@ describe('GET /api/tags', () => {
     await api('PUT', `/api/articles/${article.slug}`, { token: author.token, body: { article: { tagList: [] } } });
 
     expect((await api('GET', '/api/tags')).body.tags).not.toContain(tag);
+  });
+});
+
+describe('tags.article_count, the retired count the next release drops', () => {
+  test('this version works without it: new tags by a create and by an update, and the tag list', async () => {
+    const author = await registerUser();
+    const [first, second] = [uniqueName('first'), uniqueName('second')];
+    // What the next release's migration does while this version still serves.
+    await db.execute(sql`alter table tags drop column article_count`);
+    try {
+      const article = await createArticle(author, { tagList: [first] });
+      const updated = await api('PUT', `/api/articles/${article.slug}`, {
+        token: author.token,
+        body: { article: { tagList: [first, second] } },
+      });
+
+      expect(article.tagList).toEqual([first]);
+      expect(updated.status).toBe(200);
+      expect(updated.body.article.tagList.toSorted()).toEqual([first, second].toSorted());
+      expect((await api('GET', '/api/tags')).body.tags).toEqual(expect.arrayContaining([first, second]));
+    } finally {
+      // Back as the migrations left it, for the tests that follow.
+      await db.execute(sql`alter table tags add column article_count integer default 0 not null`);
+      await db.execute(sql`create index tags_popular_idx on tags (article_count desc nulls first, name)`);
+    }
   });
 });

@@ -14,7 +14,6 @@ type NewUserRow = typeof users.$inferInsert;
 const TAKEN = {
   users_email_unique: () => new Conflict('email'),
   users_username_lower_unique: () => new Conflict('username'),
-  users_username_unique: () => new Conflict('username'),
 };
 
 export async function insertUser(user: NewUserRow): Promise<UserRow> {

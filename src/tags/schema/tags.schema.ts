@@ -2,16 +2,17 @@ import { index, integer, pgTable, text } from 'drizzle-orm/pg-core';
 
 /**
  * Every tag ever used (article_tags references it). How many articles carry each is counted in
- * ./tag-counts.schema.ts; `article_count` and its index are the previous version's hand-kept count,
- * which this version no longer writes: they stay for that version during a rolling deploy, and a
- * later release drops them.
+ * ./tag-counts.schema.ts. `article_count` and its index are the retired hand-kept count: no statement
+ * of this version names the column (a new tag gets its default), but the previous version still
+ * writes it, so the next release drops them (docs/migrations.md, "Pending contract steps").
  */
 export const tags = pgTable(
   'tags',
   {
     name: text().primaryKey(),
+    /** Drizzle's inserts name every column, this one too: new tags go in through `insertNewTags` (article-writes.repository.ts). */
     articleCount: integer().notNull().default(0),
   },
-  // The previous version's tag list order, most used first.
+  // The tag list order of the versions before the database kept the counts, most used first; nothing reads it now.
   (table) => [index('tags_popular_idx').on(table.articleCount.desc().nullsFirst(), table.name)],
 );

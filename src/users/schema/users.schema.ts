@@ -22,8 +22,5 @@ export const users = pgTable(
     uniqueIndex('users_email_unique').on(sql`lower(${table.email})`),
     // Usernames too, so that `Admin` and `admin` cannot both exist; lookups use the same expression.
     uniqueIndex('users_username_lower_unique').on(sql`lower(${table.username})`),
-    // Superseded by the index above. Kept while instances of the previous version (which look usernames
-    // up exactly) may still be serving; a later migration drops it (expand, then contract).
-    uniqueIndex('users_username_unique').on(table.username),
   ],
 );
