@@ -24,7 +24,7 @@ import { articles } from './schema/articles.schema';
 
 /** Just enough to decide who may change an article (from the primary, like every read that decides a write). */
 export async function findArticleOwnership(slug: string) {
-  using _operation = await admitDbOperation('articles.findArticleOwnership');
+  using _operation = await admitDbOperation('articles.findArticleOwnership', 'primary');
   const [row] = await db
     .select({ id: articles.id, authorId: articles.authorId, title: articles.title })
     .from(articles)
@@ -116,7 +116,7 @@ export async function insertArticle(
   tagList: string[],
   slugs: Iterable<string>,
 ): Promise<ArticleRow> {
-  using _operation = await admitDbOperation('articles.insertArticle');
+  using _operation = await admitDbOperation('articles.insertArticle', 'primary');
   for (const slug of slugs) {
     const [created] = await insertStatement
       .execute({ ...content, slug, tagList, ...sessionParams(session) })
@@ -142,7 +142,7 @@ export async function updateArticleById(
   tagList: string[] | undefined,
   slugs: Iterable<string> | undefined,
 ): Promise<string> {
-  using _operation = await admitDbOperation('articles.updateArticle');
+  using _operation = await admitDbOperation('articles.updateArticle', 'primary');
   const whileSessionHolds = sessionHolds(sessionParams(session));
   // Awaited here: the measurement (`using`) ends when this function returns, not when the promise settles.
   const slug = await db.transaction(async (tx) => {
@@ -206,7 +206,7 @@ export async function updateArticleById(
  * and tag links go with it (ON DELETE CASCADE); the counts follow by themselves.
  */
 export async function deleteArticleById(session: TokenClaims, id: number): Promise<void> {
-  using _operation = await admitDbOperation('articles.deleteArticle');
+  using _operation = await admitDbOperation('articles.deleteArticle', 'primary');
   const deleted = await db
     .delete(articles)
     .where(and(eq(articles.id, id), sessionHolds(sessionParams(session))))

@@ -38,12 +38,8 @@ function toArticle<Row extends Omit<ArticleRow, 'body'>>({ createdAt, updatedAt,
   return { ...rest, createdAt: createdAt.toISOString(), updatedAt: updatedAt.toISOString() };
 }
 
-/** Reads the replicas unless told otherwise: after this request's own write, the primary must answer. */
-async function existingArticle(
-  slug: string,
-  viewerId: number | null,
-  readFrom: ReadFrom = 'replicas',
-): Promise<Article> {
+/** From the replicas for a plain read; after this request's own write, the primary must answer. */
+async function existingArticle(slug: string, viewerId: number | null, readFrom: ReadFrom): Promise<Article> {
   const row = await findArticle(slug, viewerId, { readFrom });
   if (row === undefined) throw new NotFound('article');
   return toArticle(row);
@@ -77,7 +73,7 @@ export function feed(page: Page, viewerId: number) {
 }
 
 export function getArticle(slug: string, viewerId: number | null): Promise<Article> {
-  return existingArticle(slug, viewerId);
+  return existingArticle(slug, viewerId, 'replicas');
 }
 
 export async function createArticle(session: TokenClaims, input: NewArticle): Promise<Article> {

@@ -20,7 +20,7 @@ import { favorites } from './schema/favorites.schema';
  * favorites index, so there is no counter to keep here.)
  */
 export async function insertFavorite(session: TokenClaims, slug: string): Promise<void> {
-  using _operation = await admitDbOperation('articles.insertFavorite');
+  using _operation = await admitDbOperation('articles.insertFavorite', 'primary');
   await db
     .insert(favorites)
     .select(
@@ -47,7 +47,7 @@ export async function insertFavorite(session: TokenClaims, slug: string): Promis
 
 /** The session's user unfavorites the article: idempotent; 401 when the session is no longer good. */
 export async function deleteFavorite(session: TokenClaims, slug: string): Promise<void> {
-  using _operation = await admitDbOperation('articles.deleteFavorite');
+  using _operation = await admitDbOperation('articles.deleteFavorite', 'primary');
   const deleted = await db
     .delete(favorites)
     .where(

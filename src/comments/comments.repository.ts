@@ -126,7 +126,7 @@ export async function findArticleId(slug: string, { readFrom }: { readFrom: Read
  * statement; 401 when the session is no longer good.
  */
 export async function insertComment(session: TokenClaims, articleId: number, body: string): Promise<CommentRow> {
-  using _operation = await admitDbOperation('comments.insertComment');
+  using _operation = await admitDbOperation('comments.insertComment', 'primary');
   const inserted = db.$with('inserted').as(
     db
       .insert(comments)
@@ -151,7 +151,7 @@ export async function insertComment(session: TokenClaims, articleId: number, bod
 
 /** Whether the article exists, and if the comment belongs to it, who wrote the comment. */
 export async function findCommentOwnership(slug: string, commentId: number) {
-  using _operation = await admitDbOperation('comments.findCommentOwnership');
+  using _operation = await admitDbOperation('comments.findCommentOwnership', 'primary');
   const [row] = await db
     .select({ articleId: articles.id, commentAuthorId: comments.authorId })
     .from(articles)
@@ -162,7 +162,7 @@ export async function findCommentOwnership(slug: string, commentId: number) {
 
 /** Deletes the comment for a session; 401 when the session is no longer good. */
 export async function deleteCommentById(session: TokenClaims, commentId: number): Promise<void> {
-  using _operation = await admitDbOperation('comments.deleteComment');
+  using _operation = await admitDbOperation('comments.deleteComment', 'primary');
   const deleted = await db
     .delete(comments)
     .where(and(eq(comments.id, commentId), sessionHolds(sessionParams(session))))

@@ -110,28 +110,17 @@ function refused(error: unknown): never {
 }
 
 /**
- * Starts one repository operation, as `using _operation = await admitDbOperation('articles.findArticle')`
- * at the top of it (with `readFrom` when it reads from the replicas): waits for a connection at the
+ * Starts one repository operation, as `using _operation = await admitDbOperation('articles.findArticle', readFrom)`
+ * at the top of it, naming the database it runs on (no default: the primary for every write and
+ * every read that must see the latest write, else the replicas): waits for a connection at the
  * pool gate, at most DB_POOL_WAIT_MS (then throws a PoolRefusal: 503), and holds it until the function
  * returns. No promise when a connection is free at once (the usual case: every query pays this).
  */
-export function admitDbOperation(name: string, readFrom: ReadFrom = 'primary'): DbOperation | Promise<DbOperation> {
+export function admitDbOperation(name: string, readFrom: ReadFrom): DbOperation | Promise<DbOperation> {
   const gate = gateFor(readFrom);
   const kind = gate.kind(name);
   if (gate.tryEnter(kind)) return new DbOperation(gate, kind);
   return gate.enter(kind).then(() => new DbOperation(gate, kind), refused);
-}
-
-/**
- * The same without waiting, as `using _operation = dbOperation('name')`, for code not yet moved to
- * `admitDbOperation`: counted at the gate (so that others wait for the connection it holds), but it
- * takes its connection even when none is free, and never answers 503 for want of one.
- */
-export function dbOperation(name: string): Disposable {
-  const gate = gateFor('primary');
-  const kind = gate.kind(name);
-  gate.force(kind);
-  return new DbOperation(gate, kind);
 }
 
 export type MetricsJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;

@@ -122,14 +122,7 @@ export class PoolGate {
     });
   }
 
-  /** Takes a place without waiting, over capacity if need be (for code that cannot wait: see dbOperation). */
-  force(kind: Kind): void {
-    if (this.closed) throw new PoolRefusal('closed');
-    this.inUse++;
-    kind.held++;
-  }
-
-  /** The operation that took the place `tryEnter`, `enter` or `force` gave its kind is under way. */
+  /** The operation that took the place `tryEnter` or `enter` gave its kind is under way. */
   admitted(place: Place): void {
     place.older = this.newest;
     if (this.newest) this.newest.newer = place;

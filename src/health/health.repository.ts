@@ -14,7 +14,7 @@ const files = migrationFiles(MIGRATIONS_FOLDER);
  * DB_POOL_WAIT_MS (then throws the PoolRefusal, 503): never behind statements stuck on a lock.
  */
 export async function pendingMigrations(): Promise<string[] | undefined> {
-  using _operation = await admitDbOperation('health.pendingMigrations');
+  using _operation = await admitDbOperation('health.pendingMigrations', 'primary');
   try {
     const status = await migrationStatus(db, files);
     return status.pending.map((file) => file.tag);

@@ -35,7 +35,7 @@ function matches({ accountId, key }: KeyOf) {
  * claim was abandoned. Returns whether this request got it.
  */
 export async function claimKey(claim: Claim & { fingerprint: string }, times: KeyTimes): Promise<boolean> {
-  using _operation = await admitDbOperation('idempotency.claimKey');
+  using _operation = await admitDbOperation('idempotency.claimKey', 'primary');
   const fresh = {
     fingerprint: claim.fingerprint,
     claim: claim.claim,
@@ -66,7 +66,7 @@ export async function claimKey(claim: Claim & { fingerprint: string }, times: Ke
 
 /** The record of a key someone else holds (or held); undefined when it has just been let go. */
 export async function findKey(key: KeyOf) {
-  using _operation = await admitDbOperation('idempotency.findKey');
+  using _operation = await admitDbOperation('idempotency.findKey', 'primary');
   const [row] = await db
     .select({ fingerprint: idempotencyKeys.fingerprint, status: idempotencyKeys.status, reply: idempotencyKeys.reply })
     .from(idempotencyKeys)
@@ -76,7 +76,7 @@ export async function findKey(key: KeyOf) {
 
 /** Keeps the first answer, if this request still holds the key. */
 export async function storeAnswer(claim: Claim, answer: { status: number; reply: string | null }): Promise<void> {
-  using _operation = await admitDbOperation('idempotency.storeAnswer');
+  using _operation = await admitDbOperation('idempotency.storeAnswer', 'primary');
   await db
     .update(idempotencyKeys)
     .set(answer)
@@ -85,7 +85,7 @@ export async function storeAnswer(claim: Claim, answer: { status: number; reply:
 
 /** Lets the key go (an answer worth retrying), if this request still holds it. */
 export async function releaseKey(claim: Claim): Promise<void> {
-  using _operation = await admitDbOperation('idempotency.releaseKey');
+  using _operation = await admitDbOperation('idempotency.releaseKey', 'primary');
   await db.delete(idempotencyKeys).where(and(matches(claim), eq(idempotencyKeys.claim, claim.claim)));
 }
 
@@ -95,7 +95,7 @@ export async function releaseKey(claim: Claim): Promise<void> {
  * keeping period.
  */
 export async function deleteExpiredKeys(keptSeconds: number, batch: number): Promise<void> {
-  using _operation = await admitDbOperation('idempotency.deleteExpiredKeys');
+  using _operation = await admitDbOperation('idempotency.deleteExpiredKeys', 'primary');
   const expired = db
     .select({ accountId: idempotencyKeys.accountId, key: idempotencyKeys.key })
     .from(idempotencyKeys)

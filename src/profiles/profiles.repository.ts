@@ -59,7 +59,7 @@ export async function findProfile(username: string, viewerId: number | null, { r
  * the session is no longer good.
  */
 export async function insertFollow(session: TokenClaims, followedId: number): Promise<void> {
-  using _operation = await admitDbOperation('profiles.insertFollow');
+  using _operation = await admitDbOperation('profiles.insertFollow', 'primary');
   await db
     .insert(follows)
     // The follower is the session's user while the session is good, else NULL, which the column refuses.
@@ -75,7 +75,7 @@ export async function insertFollow(session: TokenClaims, followedId: number): Pr
 
 /** The session's user stops following the other user: idempotent; 401 when the session is no longer good. */
 export async function deleteFollow(session: TokenClaims, followedId: number): Promise<void> {
-  using _operation = await admitDbOperation('profiles.deleteFollow');
+  using _operation = await admitDbOperation('profiles.deleteFollow', 'primary');
   const deleted = await db
     .delete(follows)
     .where(

@@ -17,7 +17,7 @@ const TAKEN = {
 };
 
 export async function insertUser(user: NewUserRow): Promise<UserRow> {
-  using _operation = await admitDbOperation('users.insertUser');
+  using _operation = await admitDbOperation('users.insertUser', 'primary');
   try {
     const [row] = await db.insert(users).values(user).returning();
     return row as UserRow;
@@ -117,7 +117,7 @@ export async function refuseRetiredSession(session: TokenClaims): Promise<void> 
  * signed-in user.
  */
 export async function isSessionGood(session: TokenClaims): Promise<boolean> {
-  using _operation = await admitDbOperation('users.isSessionGood');
+  using _operation = await admitDbOperation('users.isSessionGood', 'primary');
   const rows = await goodSessionStatement.execute(sessionParams(session));
   return rows.length > 0;
 }
@@ -134,14 +134,14 @@ const sessionUserStatement = db
  * carries a version under which the session was good.
  */
 export async function findSessionUser(session: TokenClaims): Promise<UserRow | undefined> {
-  using _operation = await admitDbOperation('users.findSessionUser');
+  using _operation = await admitDbOperation('users.findSessionUser', 'primary');
   const [row] = await sessionUserStatement.execute(sessionParams(session));
   return row;
 }
 
 /** Case-insensitive, through the lower(email) unique index. */
 export async function findUserByEmail(email: string): Promise<UserRow | undefined> {
-  using _operation = await admitDbOperation('users.findUserByEmail');
+  using _operation = await admitDbOperation('users.findUserByEmail', 'primary');
   const [row] = await db.select().from(users).where(sql`lower(${users.email}) = lower(${email})`);
   return row;
 }
@@ -160,7 +160,7 @@ export type AccountOwner = { session: TokenClaims } | { userId: number };
  * token issued before stops working.
  */
 export async function updateUser(owner: AccountOwner, changes: Partial<NewUserRow>): Promise<UserRow | undefined> {
-  using _operation = await admitDbOperation('users.updateUser');
+  using _operation = await admitDbOperation('users.updateUser', 'primary');
   try {
     const [row] = await db
       .update(users)
