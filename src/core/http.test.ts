@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'bun:test';
+import { DrizzleQueryError } from 'drizzle-orm';
 import { Elysia, t } from 'elysia';
 import { api } from '../test/api';
-import { httpPolicy } from './http';
+import { httpPolicy, loggable } from './http';
 import { ResponseInteger } from './models';
 
 describe('errors outside any route', () => {
@@ -53,5 +54,23 @@ describe('responses are checked against their models', () => {
 
     expect(response.status).toBe(500);
     expect(await response.json()).toEqual({ errors: { server: ['an unexpected error occurred'] } });
+  });
+});
+
+describe('what an unexpected error leaves in the log', () => {
+  test("a failed query's parameters (an email, a password hash) appear nowhere in the entry", () => {
+    const cause = Object.assign(new Error('deadlock detected'), { code: '40P01' });
+    const failed = new DrizzleQueryError(
+      'update "users" set "email" = $1, "password_hash" = $2 where "users"."id" = $3',
+      ['someone@example.com', '$argon2id$v=19$m=65536,t=2,p=1$secret', 7],
+      cause,
+    );
+
+    const entry = JSON.stringify(loggable(failed));
+
+    expect(entry).toContain('update \\"users\\" set \\"email\\" = $1');
+    expect(entry).toContain('deadlock detected');
+    expect(entry).not.toContain('someone@example.com');
+    expect(entry).not.toContain('argon2id');
   });
 });

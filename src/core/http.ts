@@ -100,12 +100,14 @@ function validationFields(issues: readonly ValueError[], part: string): ErrorFie
 }
 
 /** Drizzle puts a failed query's parameters (emails, password hashes) in its message: keep them out of logs. */
-function loggable(error: unknown): Record<string, unknown> {
+export function loggable(error: unknown): Record<string, unknown> {
   if (!(error instanceof Error)) return { value: String(error) };
   const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
   const message = 'query' in error ? `query failed${cause}; query: ${error.query}` : `${error.message}${cause}`;
-  // Stack traces help in development; in production they stay out of the logs too.
-  return { type: error.name, message, ...(!config.production && { stack: error.stack }) };
+  // Stack traces help in development; in production they stay out of the logs too. Only the frames:
+  // a failed query's own message lists its parameters (emails, password hashes).
+  const frames = error.stack?.slice(Math.max(0, error.stack.indexOf('\n    at ')));
+  return { type: error.name, message, ...(!config.production && { stack: frames }) };
 }
 
 /** Headers for a JSON API that no browser should render, frame or sniff. */
