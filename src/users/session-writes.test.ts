@@ -273,8 +273,12 @@ describe.skipIf(!databaseConfig.url)('a write of another session racing a passwo
       const given = await write.setup(users);
       const otherSession = await logIn(users.user);
 
-      // What a password change does to the user's row, committed only once the write waits for it.
-      const change = await holdOpen(sql`update users set token_version = token_version + 1 where id = ${users.userId}`);
+      // What a password change does to the user's row (users.repository's updateUser: locked FOR
+      // UPDATE, then a new token version), committed only once the write waits for it.
+      const change = await holdOpen(
+        sql`update users set token_version = token_version + 1
+            where id in (select id from users where id = ${users.userId} for update)`,
+      );
       const writing = await send(write, users, given, otherSession);
       await until(
         'the write to wait for the change, or to be done',

@@ -1,4 +1,4 @@
-import { and, eq, or, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
+import { and, eq, inArray, or, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import type { TokenClaims } from '../core/auth';
 import { db } from '../core/database';
 import { rethrowConstraintViolation, violatedNotNull } from '../core/database-errors';
@@ -66,13 +66,17 @@ export const sessionPlaceholders: SessionValues = {
 
 /*
  * A write made for a session carries the session's check in its own statement, so that a password
- * change cannot commit between the check and the write. The check holds the user's row in share
- * mode until the write commits: a password change (an UPDATE of that row) either waits for the write
- * to commit, or commits first, and then the check fails (PostgreSQL re-reads a locked row that
- * changed while it waited). No write of a retired session lands after the change.
+ * change cannot commit between the check and the write. The check holds the user's row in key-share
+ * mode until the write commits, and a password change locks that row FOR UPDATE, the one row lock
+ * that key share conflicts with (see updateUser): the change either waits for a write under way to
+ * commit, or locks first, and then the write's check waits for it and fails (PostgreSQL re-reads a
+ * locked row that changed while it waited). No write of a retired session lands after the change.
+ * Key share is also the lock a foreign key to the user takes (an article's author, a follower): an
+ * insert holds it anyway, so the check costs it no second lock. Other changes to the user's row (a
+ * bio) neither wait for the user's writes nor hold them up.
  */
 const sessionRow = (session: SessionValues) =>
-  db.select({ id: users.id }).from(users).where(sessionIsGood(session)).for('share');
+  db.select({ id: users.id }).from(users).where(sessionIsGood(session)).for('key share');
 
 /**
  * The session's user id while the session is good, else NULL: an INSERT's actor column (the author,
@@ -146,6 +150,12 @@ export async function findUserByEmail(email: string): Promise<UserRow | undefine
   return row;
 }
 
+/** The account's row, locked FOR UPDATE: a password change waits here for the writes it must not overtake. */
+function lockForUpdate(owner: AccountOwner) {
+  const id = 'userId' in owner ? owner.userId : owner.session.userId;
+  return db.select({ id: users.id }).from(users).where(eq(users.id, id)).for('update');
+}
+
 /**
  * Whose account a change is for: a signed-in session (the change applies only while the session is
  * still good, and the UPDATE itself checks that: it waits for a concurrent password change's row
@@ -157,7 +167,8 @@ export type AccountOwner = { session: TokenClaims } | { userId: number };
  * Applies the changes and returns the updated row, or undefined when the user no longer exists or
  * the session is no longer good. A new password hash moves the token version on in the same
  * statement, and records which token made the change (`changes.passwordChangedByToken`): every other
- * token issued before stops working.
+ * token issued before stops working. That statement first locks the row FOR UPDATE, so that it waits
+ * for the writes of the sessions it retires that are under way (see sessionRow).
  */
 export async function updateUser(owner: AccountOwner, changes: Partial<NewUserRow>): Promise<UserRow | undefined> {
   using _operation = await admitDbOperation('users.updateUser', 'primary');
@@ -169,7 +180,12 @@ export async function updateUser(owner: AccountOwner, changes: Partial<NewUserRo
         ...(changes.passwordHash !== undefined && { tokenVersion: sql`${users.tokenVersion} + 1` }),
         updatedAt: sql`now()`,
       })
-      .where('userId' in owner ? eq(users.id, owner.userId) : sessionIsGood(sessionParams(owner.session)))
+      .where(
+        and(
+          'userId' in owner ? eq(users.id, owner.userId) : sessionIsGood(sessionParams(owner.session)),
+          changes.passwordHash === undefined ? undefined : inArray(users.id, lockForUpdate(owner)),
+        ),
+      )
       .returning();
     return row;
   } catch (error) {
