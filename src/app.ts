@@ -14,7 +14,7 @@ import { requestLog } from './core/request-log';
 import { targetsAsSent, unmatchedRoutes } from './core/routes';
 import { tracing } from './core/tracing';
 import { healthController } from './health/health.controller';
-import { idempotency, REPLAYED_HEADER } from './idempotency/idempotency.plugin';
+import { REPLAYED_HEADER } from './idempotency/idempotency.plugin';
 import { IDEMPOTENCY_KEY_HEADER } from './idempotency/idempotency.service';
 import { profilesController } from './profiles/profiles.controller';
 import { tagsController } from './tags/tags.controller';
@@ -40,7 +40,6 @@ export const app = new Elysia({ name: 'conduit' })
   .use(apiDocs)
   .get('/', ({ redirect }) => redirect('/docs'))
   .use(healthController)
-  .use(idempotency)
   .group('/api', (api) =>
     api
       .use(usersController)

@@ -2,6 +2,7 @@ import { Elysia, t } from 'elysia';
 import { TOKEN_OPTIONAL, TOKEN_REQUIRED } from '../core/docs';
 import { errorResponses } from '../core/models';
 import { writeLimit } from '../core/rate-limit';
+import { idempotency } from '../idempotency/idempotency.plugin';
 import { authentication } from '../users/users.auth';
 import {
   FeedQuery,
@@ -26,6 +27,7 @@ import {
 export const articlesController = new Elysia({ name: 'articles.controller', detail: { tags: ['Articles'] } })
   .use(authentication)
   .use(writeLimit)
+  .use(idempotency)
   .get('/articles', ({ query, viewerId }) => listRecentArticles(query, viewerId), {
     optionalAuth: true,
     query: ListArticlesQuery,
@@ -44,6 +46,7 @@ export const articlesController = new Elysia({ name: 'articles.controller', deta
     {
       auth: true,
       writeLimit: true,
+      idempotent: true,
       body: NewArticleBody,
       response: { 201: SingleArticleResponse, ...errorResponses(401, 422) },
       detail: { ...TOKEN_REQUIRED, summary: 'Create an article' },
@@ -63,6 +66,7 @@ export const articlesController = new Elysia({ name: 'articles.controller', deta
     {
       auth: true,
       writeLimit: true,
+      idempotent: true,
       params: SlugParams,
       body: UpdateArticleBody,
       response: { 200: SingleArticleResponse, ...errorResponses(401, 403, 404, 422) },
@@ -78,6 +82,7 @@ export const articlesController = new Elysia({ name: 'articles.controller', deta
     {
       auth: true,
       writeLimit: true,
+      idempotent: true,
       params: SlugParams,
       response: {
         204: t.Undefined({ description: 'The article and everything attached to it are deleted' }),
@@ -92,6 +97,7 @@ export const articlesController = new Elysia({ name: 'articles.controller', deta
     {
       auth: true,
       writeLimit: true,
+      idempotent: true,
       params: SlugParams,
       response: { 200: SingleArticleResponse, ...errorResponses(401, 404) },
       detail: { ...TOKEN_REQUIRED, summary: 'Favorite an article', tags: ['Favorites'] },
@@ -103,6 +109,7 @@ export const articlesController = new Elysia({ name: 'articles.controller', deta
     {
       auth: true,
       writeLimit: true,
+      idempotent: true,
       params: SlugParams,
       response: { 200: SingleArticleResponse, ...errorResponses(401, 404) },
       detail: { ...TOKEN_REQUIRED, summary: 'Unfavorite an article', tags: ['Favorites'] },

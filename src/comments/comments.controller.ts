@@ -3,6 +3,7 @@ import { TOKEN_OPTIONAL, TOKEN_REQUIRED } from '../core/docs';
 import { errorResponses } from '../core/models';
 import type { PageRange } from '../core/paging';
 import { writeLimit } from '../core/rate-limit';
+import { idempotency } from '../idempotency/idempotency.plugin';
 import { authentication } from '../users/users.auth';
 import {
   ArticleCommentsParams,
@@ -27,6 +28,7 @@ function nextLink({ limit, offset }: PageRange): string {
 export const commentsController = new Elysia({ name: 'comments.controller', detail: { tags: ['Comments'] } })
   .use(authentication)
   .use(writeLimit)
+  .use(idempotency)
   .get(
     '/articles/:slug/comments',
     async ({ params, query, viewerId, set }) => {
@@ -56,6 +58,7 @@ export const commentsController = new Elysia({ name: 'comments.controller', deta
     {
       auth: true,
       writeLimit: true,
+      idempotent: true,
       params: ArticleCommentsParams,
       body: NewCommentBody,
       response: { 201: SingleCommentResponse, ...errorResponses(401, 404, 422) },
@@ -71,6 +74,7 @@ export const commentsController = new Elysia({ name: 'comments.controller', deta
     {
       auth: true,
       writeLimit: true,
+      idempotent: true,
       params: CommentParams,
       response: { 204: t.Undefined({ description: 'The comment is deleted' }), ...errorResponses(401, 403, 404) },
       detail: { ...TOKEN_REQUIRED, summary: 'Delete your comment' },

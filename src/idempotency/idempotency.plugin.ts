@@ -1,15 +1,17 @@
 /**
- * `Idempotency-Key` on every write of an account (./idempotency.service.ts has the rules): before the
- * route runs, the key is claimed or the first answer is replayed; once it has answered, the answer is
- * kept. A request without the header, and every read, pays one header lookup and nothing else.
+ * `Idempotency-Key` on every write of an account (./idempotency.service.ts has the rules), as the
+ * `idempotent: true` macro beside `auth: true` on each such route: before the route runs, the key is
+ * claimed or the first answer is replayed; once it has answered, the answer is kept. A write sent
+ * without the header pays one header lookup; reads carry none of these hooks (global hooks cost
+ * every request two awaits and an after-response task, about 3% of a simple read's throughput).
  *
- * The hooks run before the route's own authentication, so the key's account is the token's, and
- * what the key has kept is shown only after the service has checked the session again. Registration
- * and login have no account to scope a key to: they ignore the header (docs/api.md says why they
- * need none).
+ * Its hooks run after the route's authentication (Elysia runs a route's resolves first), so the key
+ * belongs to the session's account, and a retired session gets 401 before anything kept is shown.
+ * Registration and login have no account to scope a key to and take no key (docs/api.md says why
+ * they need none). src/idempotency/idempotency-routes.test.ts checks that every other write has it.
  */
-import { Elysia, ElysiaCustomStatusResponse } from 'elysia';
-import { claimsFrom, type TokenClaims } from '../core/auth';
+import { type Context, Elysia, ElysiaCustomStatusResponse } from 'elysia';
+import type { TokenClaims } from '../core/auth';
 import { warnNowAndThen } from '../core/logger';
 import type { Claim } from './idempotency.repository';
 import {
@@ -25,20 +27,11 @@ import {
 /** On a replayed answer, as Stripe names it. */
 export const REPLAYED_HEADER = 'Idempotent-Replayed';
 
-const WRITES = new Set(['POST', 'PUT', 'DELETE']);
-const ANONYMOUS_WRITES = new Set(['POST /api/users', 'POST /api/users/login']);
-
 /** The claims of the requests that hold a key, until they have answered. */
 const claims = new WeakMap<Request, Claim>();
 
-/** The token's claims; null without a usable one (the route then answers 401 as it always does). */
-function sessionOf(request: Request): TokenClaims | null {
-  try {
-    return claimsFrom(request.headers.get('authorization') ?? undefined);
-  } catch {
-    return null;
-  }
-}
+/** What the hooks read of a request: the session the auth macro resolved (this feature names no other). */
+type Authenticated = Pick<Context, 'request' | 'path' | 'query' | 'body' | 'set'> & { session?: TokenClaims };
 
 /** What the route answered, as the hook sees it: a status and a body to keep, or nothing it can read. */
 function answerOf(value: unknown, status: unknown): { status: number; body: unknown } | undefined {
@@ -68,12 +61,12 @@ function replay({ status, reply }: Answer): Response {
   return new Response(reply, { status, headers: { 'content-type': 'application/json;charset=utf-8' } });
 }
 
-export const idempotency = new Elysia({ name: 'idempotency' })
-  .onBeforeHandle({ as: 'global' }, async ({ request, route, path, query, body, set }) => {
+/** The hooks each account write carries (exported for the test that checks every such route has them). */
+export const idempotencyHooks = {
+  async beforeHandle({ request, path, query, body, set, session }: Authenticated) {
     const header = request.headers.get(IDEMPOTENCY_KEY_HEADER);
-    if (header === null || !WRITES.has(request.method) || ANONYMOUS_WRITES.has(`${request.method} ${route}`)) return;
-    const session = sessionOf(request);
-    if (session === null) return;
+    if (header === null) return;
+    if (session === undefined) throw new Error('`idempotent: true` needs `auth: true` on its route');
     const key = checkKey(header);
     const fingerprint = fingerprintOf({ method: request.method, path, query, body });
     const begun = await beginRequest(session, key, fingerprint).catch((error) => {
@@ -86,8 +79,8 @@ export const idempotency = new Elysia({ name: 'idempotency' })
     }
     set.headers[REPLAYED_HEADER] = 'true';
     return replay(begun.replay);
-  })
-  .mapResponse({ as: 'global' }, async ({ request, responseValue, set }) => {
+  },
+  async mapResponse({ request, responseValue, set }: Pick<Context, 'request' | 'set'> & { responseValue: unknown }) {
     // While an error is being turned into an answer this runs after each error hook, with no body
     // until one of them answers (src/core/http.ts always does): wait for that. No body with a 2xx is a 204.
     const pending = responseValue === undefined && !(typeof set.status === 'number' && set.status < 300);
@@ -97,9 +90,12 @@ export const idempotency = new Elysia({ name: 'idempotency' })
     // mapResponse hook returns is the answer, undefined included (elysiajs/elysia#1900). Its types
     // say Response, but any value is sent as a handler's would be.
     return responseValue as Response | undefined;
-  })
-  .onAfterResponse({ as: 'global' }, async ({ request }) => {
+  },
+  async afterResponse({ request }: Pick<Context, 'request'>) {
     // An answer that went out unseen (none of ours do): let the key go, so that a retry does the work.
     const claim = takeClaim(request);
     if (claim) await finish(claim, undefined);
-  });
+  },
+};
+
+export const idempotency = new Elysia({ name: 'idempotency' }).macro({ idempotent: idempotencyHooks });

@@ -2,6 +2,7 @@ import { Elysia } from 'elysia';
 import { TOKEN_OPTIONAL, TOKEN_REQUIRED } from '../core/docs';
 import { errorResponses } from '../core/models';
 import { writeLimit } from '../core/rate-limit';
+import { idempotency } from '../idempotency/idempotency.plugin';
 import { authentication } from '../users/users.auth';
 import { ProfileResponse, UsernameParams } from './profiles.model';
 import { follow, getProfile, unfollow } from './profiles.service';
@@ -9,6 +10,7 @@ import { follow, getProfile, unfollow } from './profiles.service';
 export const profilesController = new Elysia({ name: 'profiles.controller', detail: { tags: ['Profiles'] } })
   .use(authentication)
   .use(writeLimit)
+  .use(idempotency)
   .get(
     '/profiles/:username',
     async ({ params, viewerId }) => ({ profile: await getProfile(params.username, viewerId) }),
@@ -25,6 +27,7 @@ export const profilesController = new Elysia({ name: 'profiles.controller', deta
     {
       auth: true,
       writeLimit: true,
+      idempotent: true,
       params: UsernameParams,
       response: { 200: ProfileResponse, ...errorResponses(401, 404, 422) },
       detail: { ...TOKEN_REQUIRED, summary: 'Follow a user' },
@@ -36,6 +39,7 @@ export const profilesController = new Elysia({ name: 'profiles.controller', deta
     {
       auth: true,
       writeLimit: true,
+      idempotent: true,
       params: UsernameParams,
       response: { 200: ProfileResponse, ...errorResponses(401, 404) },
       detail: { ...TOKEN_REQUIRED, summary: 'Unfollow a user' },

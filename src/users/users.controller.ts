@@ -3,6 +3,7 @@ import { config } from '../core/config';
 import { TOKEN_REQUIRED } from '../core/docs';
 import { errorResponses } from '../core/models';
 import { clientAddress, MinuteBudget, perClientRateLimit, tooManyAttempts, writeLimit } from '../core/rate-limit';
+import { idempotency } from '../idempotency/idempotency.plugin';
 import { authentication } from './users.auth';
 import { LoginBody, RegisterBody, UpdateUserBody, UserResponse } from './users.model';
 import { currentUser, login, register, updateCurrentUser } from './users.service';
@@ -37,6 +38,7 @@ const credentialsRoutes = new Elysia({ name: 'users.credentials' })
 export const usersController = new Elysia({ name: 'users.controller', detail: { tags: ['Users'] } })
   .use(authentication)
   .use(writeLimit)
+  .use(idempotency)
   .use(credentialsRoutes)
   .get('/user', async ({ session }) => ({ user: await currentUser(session) }), {
     auth: true,
@@ -46,6 +48,7 @@ export const usersController = new Elysia({ name: 'users.controller', detail: { 
   .put('/user', async ({ session, body }) => ({ user: await updateCurrentUser(session, body.user) }), {
     auth: true,
     writeLimit: true,
+    idempotent: true,
     // With a password, a password change: it hashes, as a login does. Without, a mere write.
     async beforeHandle({ body, currentUserId, request, server, set }) {
       if (body.user.password === undefined) return;
