@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { config } from '../core/config';
-import { AppError, NotFound, Unauthorized } from '../core/errors';
+import { DatabaseUnavailable, NotFound, Unauthorized } from '../core/errors';
 import { poolSaturated, SATURATION_HOLD_MS } from '../core/pool-gate';
 import { hostMetrics } from '../core/workers';
 import { pendingMigrations } from './health.repository';
@@ -17,20 +17,16 @@ import { pendingMigrations } from './health.repository';
  */
 export async function assertReady(): Promise<void> {
   if (poolSaturated()) {
-    throw new AppError(503, {
-      database: [
-        `is saturated: requests found no free connection within DB_POOL_WAIT_MS in the last ${SATURATION_HOLD_MS / 1000} s`,
-      ],
-    });
+    throw new DatabaseUnavailable(
+      `is saturated: requests found no free connection within DB_POOL_WAIT_MS in the last ${SATURATION_HOLD_MS / 1000} s`,
+    );
   }
   const pending = await pendingMigrations();
-  if (pending === undefined) throw new AppError(503, { database: ['is unavailable'] });
+  if (pending === undefined) throw new DatabaseUnavailable('is unavailable');
   if (pending.length > 0) {
-    throw new AppError(503, {
-      database: [
-        `is missing ${pending.length} migration(s) this version needs (${pending.join(', ')}): run db:migrate`,
-      ],
-    });
+    throw new DatabaseUnavailable(
+      `is missing ${pending.length} migration(s) this version needs (${pending.join(', ')}): run db:migrate`,
+    );
   }
 }
 

@@ -1,8 +1,9 @@
 import { Elysia } from 'elysia';
 import { config } from '../core/config';
 import { TOKEN_REQUIRED } from '../core/docs';
+import { TooManyRequests } from '../core/errors';
 import { errorResponses } from '../core/models';
-import { clientAddress, MinuteBudget, perClientRateLimit, tooManyAttempts, writeLimit } from '../core/rate-limit';
+import { clientAddress, MinuteBudget, perClientRateLimit, writeLimit } from '../core/rate-limit';
 import { authentication } from './users.auth';
 import { LoginBody, RegisterBody, UpdateUserBody, UserResponse } from './users.model';
 import { currentUser, login, register, updateCurrentUser } from './users.service';
@@ -47,10 +48,10 @@ export const usersController = new Elysia({ name: 'users.controller', detail: { 
     auth: true,
     writeLimit: true,
     // With a password, a password change: it hashes, as a login does. Without, a mere write.
-    async beforeHandle({ body, currentUserId, request, server, set }) {
+    async beforeHandle({ body, currentUserId, request, server }) {
       if (body.user.password === undefined) return;
       const wait = await passwordChangeWait(currentUserId, clientAddress(request, server));
-      if (wait !== undefined) return tooManyAttempts(set, wait);
+      if (wait !== undefined) throw new TooManyRequests(wait);
     },
     body: UpdateUserBody,
     response: { 200: UserResponse, ...errorResponses(401, 409, 422) },
