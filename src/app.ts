@@ -12,6 +12,7 @@ import { apiDocs } from './core/docs';
 import { httpPolicy } from './core/http';
 import { requestLog } from './core/request-log';
 import { targetsAsSent, unmatchedRoutes } from './core/routes';
+import { securityHeaders } from './core/security-headers';
 import { tracing } from './core/tracing';
 import { healthController } from './health/health.controller';
 import { idempotency, REPLAYED_HEADER } from './idempotency/idempotency.plugin';
@@ -26,6 +27,7 @@ export const app = new Elysia({ name: 'conduit' })
   .use(requestLog)
   .use(targetsAsSent)
   .use(unmatchedRoutes)
+  .use(securityHeaders)
   .use(httpPolicy)
   .use(
     cors({

@@ -244,10 +244,16 @@ describe('hostile strings are stored and returned byte for byte', () => {
 
 describe('response headers', () => {
   test('every response, errors included, carries the security headers', async () => {
+    const tooLarge = JSON.stringify({ user: { bio: 'x'.repeat(1024 * 1024) } });
     for (const response of [
       await api('GET', '/api/tags'),
       await api('GET', '/api/nowhere'),
       await api('GET', '/api/user'),
+      await api('DELETE', '/api/users'),
+      // Refused by a hook before routing.
+      await api('POST', '/api/users', { body: tooLarge, headers: { 'content-length': String(tooLarge.length) } }),
+      await api('GET', '/health'),
+      await app.handle(new Request('http://localhost/docs')),
     ]) {
       expect(response.headers.get('x-content-type-options')).toBe('nosniff');
       expect(response.headers.get('x-frame-options')).toBe('DENY');

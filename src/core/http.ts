@@ -121,16 +121,6 @@ export function loggable(error: unknown): Record<string, unknown> {
   return { type: error.name, message, ...(!config.production && { stack: frames }) };
 }
 
-/** Headers for a JSON API that no browser should render, frame or sniff. */
-const SECURITY_HEADERS: Record<string, string> = {
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
-  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
-  'cross-origin-opener-policy': 'same-origin',
-  ...(config.production && { 'strict-transport-security': 'max-age=31536000; includeSubDomains' }),
-};
-
 /**
  * The name of the field holding the first string in a request part that PostgreSQL cannot store as
  * text (a NUL character) or that is not valid Unicode (a lone surrogate).
@@ -154,12 +144,11 @@ function firstUnstorableString(value: unknown, name = 'body'): string | undefine
 }
 
 /**
- * Shared request handling: security headers on every response, the body size limit, refusal
- * of unstorable text, and the one mapping from errors to responses.
+ * Shared request handling: the body size limit, refusal of altered targets and unstorable text, and
+ * the one error hook that answers every error. Security headers are ./security-headers.ts's.
  */
 export const httpPolicy = new Elysia({ name: 'http-policy' })
-  .onRequest(({ request, set }) => {
-    Object.assign(set.headers, SECURITY_HEADERS);
+  .onRequest(({ request }) => {
     // A `.`/`..` segment or a backslash in the target as sent names no route, whatever it resolves to.
     if (alteredTarget(request)) throw new NotFound('route');
     const length = Number(request.headers.get('content-length') ?? 0);
