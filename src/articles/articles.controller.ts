@@ -1,6 +1,6 @@
 import { Elysia, t } from 'elysia';
-import { TOKEN_OPTIONAL, TOKEN_REQUIRED } from '../core/docs';
-import { errorResponses } from '../core/models';
+import { type ApiTag, TOKEN_OPTIONAL, TOKEN_REQUIRED } from '../core/docs';
+import { errorResponsesFor } from '../core/models';
 import { writeLimit } from '../core/rate-limit';
 import { authentication } from '../users/users.auth';
 import {
@@ -23,7 +23,11 @@ import {
   updateArticle,
 } from './articles.service';
 
-export const articlesController = new Elysia({ name: 'articles.controller', detail: { tags: ['Articles'] } })
+export const ARTICLES_TAG: ApiTag = { name: 'Articles', description: 'Articles, the global list and the feed' };
+export const FAVORITES_TAG: ApiTag = { name: 'Favorites', description: 'Favoriting articles' };
+const errorResponses = errorResponsesFor({ forbidden: ['article'], notFound: ['article'], invalid: ['title'] });
+
+export const articlesController = new Elysia({ name: 'articles.controller', detail: { tags: [ARTICLES_TAG.name] } })
   .use(authentication)
   .use(writeLimit)
   .get('/articles', ({ query, viewerId }) => listRecentArticles(query, viewerId), {
@@ -94,7 +98,7 @@ export const articlesController = new Elysia({ name: 'articles.controller', deta
       writeLimit: true,
       params: SlugParams,
       response: { 200: SingleArticleResponse, ...errorResponses(401, 404) },
-      detail: { ...TOKEN_REQUIRED, summary: 'Favorite an article', tags: ['Favorites'] },
+      detail: { ...TOKEN_REQUIRED, summary: 'Favorite an article', tags: [FAVORITES_TAG.name] },
     },
   )
   .delete(
@@ -105,6 +109,6 @@ export const articlesController = new Elysia({ name: 'articles.controller', deta
       writeLimit: true,
       params: SlugParams,
       response: { 200: SingleArticleResponse, ...errorResponses(401, 404) },
-      detail: { ...TOKEN_REQUIRED, summary: 'Unfavorite an article', tags: ['Favorites'] },
+      detail: { ...TOKEN_REQUIRED, summary: 'Unfavorite an article', tags: [FAVORITES_TAG.name] },
     },
   );

@@ -75,8 +75,17 @@ export class Unauthorized extends AppError {
   }
 }
 
-/** The things the API names in its 403 and 404 bodies. */
-export type Resource = 'article' | 'comment' | 'profile';
+/**
+ * The things the API names in its 403 and 404 bodies. Core names none: each feature registers its
+ * own where it throws them, so that a misspelled name fails the typecheck:
+ *
+ *     declare module '../core/errors' {
+ *       interface Resources { article: true }
+ *     }
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled in by the features (declaration merging)
+export interface Resources {}
+export type Resource = keyof Resources;
 
 /** 403: authenticated, but the resource belongs to someone else. */
 export class Forbidden extends AppError {

@@ -1,11 +1,14 @@
 import { Elysia, t } from 'elysia';
+import type { ApiTag } from '../core/docs';
 import { registry } from '../core/metrics';
 import { assertReady, scrape } from './health.service';
 
 const Status = t.Object({ status: t.String() });
 
+export const OPERATIONS_TAG: ApiTag = { name: 'Operations', description: 'Liveness and readiness' };
+
 /** Operational endpoints, outside /api: liveness for restarts, readiness for load balancers, metrics for Prometheus. */
-export const healthController = new Elysia({ name: 'health.controller', detail: { tags: ['Operations'] } })
+export const healthController = new Elysia({ name: 'health.controller', detail: { tags: [OPERATIONS_TAG.name] } })
   .get('/health', () => ({ status: 'ok' }), {
     response: Status,
     detail: { summary: 'Liveness: the process answers' },

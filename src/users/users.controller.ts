@@ -1,12 +1,15 @@
 import { Elysia } from 'elysia';
 import { config } from '../core/config';
-import { TOKEN_REQUIRED } from '../core/docs';
+import { type ApiTag, TOKEN_REQUIRED } from '../core/docs';
 import { TooManyRequests } from '../core/errors';
-import { errorResponses } from '../core/models';
+import { errorResponsesFor } from '../core/models';
 import { clientAddress, MinuteBudget, perClientRateLimit, writeLimit } from '../core/rate-limit';
 import { authentication } from './users.auth';
 import { LoginBody, RegisterBody, UpdateUserBody, UserResponse } from './users.model';
 import { currentUser, login, register, updateCurrentUser } from './users.service';
+
+export const USERS_TAG: ApiTag = { name: 'Users', description: 'Registration, login and the current user' };
+const errorResponses = errorResponsesFor({ unique: ['email', 'username'], invalid: ['email'] });
 
 /**
  * Every request that hashes a password (registering, logging in, changing one) spends from one budget
@@ -35,7 +38,7 @@ const credentialsRoutes = new Elysia({ name: 'users.credentials' })
     detail: { summary: 'Log in' },
   });
 
-export const usersController = new Elysia({ name: 'users.controller', detail: { tags: ['Users'] } })
+export const usersController = new Elysia({ name: 'users.controller', detail: { tags: [USERS_TAG.name] } })
   .use(authentication)
   .use(writeLimit)
   .use(credentialsRoutes)
