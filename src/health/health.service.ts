@@ -30,19 +30,23 @@ export async function assertReady(): Promise<void> {
   }
 }
 
+/** Whether two secrets are equal, compared in constant time. */
+function sameSecret(given: string, expected: string): boolean {
+  const [a, b] = [Buffer.from(given), Buffer.from(expected)];
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 /**
  * The Prometheus text for a scrape: 404 when metrics are off (so too in production without a
- * token: see config.ts); with METRICS_TOKEN set, only for `Authorization: Bearer <token>`
- * (compared in constant time).
+ * token: see config.ts); with METRICS_TOKEN set, only for that token. `token` is the one the
+ * request presented: undefined for none, null for credentials that are not a bearer token.
  */
-export async function scrape(authorization: string | undefined): Promise<string> {
+export async function scrape(token: string | null | undefined): Promise<string> {
   if (!config.metrics.enabled) throw new NotFound('route');
   const expected = config.metrics.token;
   if (expected !== undefined) {
-    if (!authorization) throw new Unauthorized('tokenMissing');
-    const given = Buffer.from(authorization);
-    const wanted = Buffer.from(`Bearer ${expected}`);
-    if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) throw new Unauthorized('tokenInvalid');
+    if (token === undefined) throw new Unauthorized('tokenMissing');
+    if (token === null || !sameSecret(token, expected)) throw new Unauthorized('tokenInvalid');
   }
   return hostMetrics();
 }
