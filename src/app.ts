@@ -5,27 +5,29 @@
  */
 import { cors } from '@elysiajs/cors';
 import { Elysia } from 'elysia';
-import { articlesController } from './articles/articles.controller';
-import { commentsController } from './comments/comments.controller';
+import { ARTICLES_TAG, articlesController, FAVORITES_TAG } from './articles/articles.controller';
+import { COMMENTS_TAG, commentsController } from './comments/comments.controller';
 import { config } from './core/config';
 import { apiDocs } from './core/docs';
 import { httpPolicy } from './core/http';
 import { requestLog } from './core/request-log';
 import { targetsAsSent, unmatchedRoutes } from './core/routes';
+import { securityHeaders } from './core/security-headers';
 import { tracing } from './core/tracing';
-import { healthController } from './health/health.controller';
+import { healthController, OPERATIONS_TAG } from './health/health.controller';
 import { REPLAYED_HEADER } from './idempotency/idempotency.plugin';
 import { IDEMPOTENCY_KEY_HEADER } from './idempotency/idempotency.service';
-import { profilesController } from './profiles/profiles.controller';
-import { tagsController } from './tags/tags.controller';
+import { PROFILES_TAG, profilesController } from './profiles/profiles.controller';
+import { TAGS_TAG, tagsController } from './tags/tags.controller';
 import { TOKEN_IGNORED_HEADER } from './users/users.auth';
-import { usersController } from './users/users.controller';
+import { USERS_TAG, usersController } from './users/users.controller';
 
 export const app = new Elysia({ name: 'conduit' })
   .use(tracing)
   .use(requestLog)
   .use(targetsAsSent)
   .use(unmatchedRoutes)
+  .use(securityHeaders)
   .use(httpPolicy)
   .use(
     cors({
@@ -37,7 +39,7 @@ export const app = new Elysia({ name: 'conduit' })
       maxAge: 600,
     }),
   )
-  .use(apiDocs)
+  .use(apiDocs([USERS_TAG, PROFILES_TAG, ARTICLES_TAG, FAVORITES_TAG, COMMENTS_TAG, TAGS_TAG, OPERATIONS_TAG]))
   .get('/', ({ redirect }) => redirect('/docs'))
   .use(healthController)
   .group('/api', (api) =>

@@ -11,6 +11,12 @@ import { freePort, startServer } from '../lib/server';
 
 const json = { 'content-type': 'application/json' };
 
+/** A JSON answer's status and body. */
+async function answer(response: Promise<Response>): Promise<{ status: number; body: unknown }> {
+  const received = await response;
+  return { status: received.status, body: await received.json() };
+}
+
 /** The value of one series in Prometheus text. */
 function value(text: string, series: string): number {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
@@ -24,8 +30,12 @@ describe('GET /metrics on the real server', () => {
       const scrape = (authorization?: string) =>
         fetch(`${server.origin}/metrics`, { headers: authorization ? { authorization } : {} });
 
-      expect((await scrape()).status).toBe(401);
-      expect((await scrape('Bearer wrong-token-of-length')).status).toBe(401);
+      const missing = { errors: { token: ['is missing'] } };
+      const invalid = { errors: { token: ['invalid'] } };
+      expect(await answer(scrape())).toEqual({ status: 401, body: missing });
+      for (const credentials of ['Bearer wrong-token-of-length', 'Token scrape-me-please', 'scrape-me-please']) {
+        expect(await answer(scrape(credentials))).toEqual({ status: 401, body: invalid });
+      }
       const allowed = await scrape('Bearer scrape-me-please');
       expect(allowed.status).toBe(200);
       expect(await allowed.text()).toContain('# TYPE conduit_http_requests_total counter');

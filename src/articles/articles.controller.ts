@@ -1,6 +1,6 @@
 import { Elysia, t } from 'elysia';
-import { TOKEN_OPTIONAL, TOKEN_REQUIRED } from '../core/docs';
-import { errorResponses } from '../core/models';
+import { type ApiTag, TOKEN_OPTIONAL, TOKEN_REQUIRED } from '../core/docs';
+import { errorResponsesFor } from '../core/models';
 import { writeLimit } from '../core/rate-limit';
 import { idempotency } from '../idempotency/idempotency.plugin';
 import { authentication } from '../users/users.auth';
@@ -24,7 +24,11 @@ import {
   updateArticle,
 } from './articles.service';
 
-export const articlesController = new Elysia({ name: 'articles.controller', detail: { tags: ['Articles'] } })
+export const ARTICLES_TAG: ApiTag = { name: 'Articles', description: 'Articles, the global list and the feed' };
+export const FAVORITES_TAG: ApiTag = { name: 'Favorites', description: 'Favoriting articles' };
+const errorResponses = errorResponsesFor({ forbidden: ['article'], notFound: ['article'], invalid: ['title'] });
+
+export const articlesController = new Elysia({ name: 'articles.controller', detail: { tags: [ARTICLES_TAG.name] } })
   .use(authentication)
   .use(writeLimit)
   .use(idempotency)
@@ -100,7 +104,7 @@ export const articlesController = new Elysia({ name: 'articles.controller', deta
       idempotent: true,
       params: SlugParams,
       response: { 200: SingleArticleResponse, ...errorResponses(401, 404) },
-      detail: { ...TOKEN_REQUIRED, summary: 'Favorite an article', tags: ['Favorites'] },
+      detail: { ...TOKEN_REQUIRED, summary: 'Favorite an article', tags: [FAVORITES_TAG.name] },
     },
   )
   .delete(
@@ -112,6 +116,6 @@ export const articlesController = new Elysia({ name: 'articles.controller', deta
       idempotent: true,
       params: SlugParams,
       response: { 200: SingleArticleResponse, ...errorResponses(401, 404) },
-      detail: { ...TOKEN_REQUIRED, summary: 'Unfavorite an article', tags: ['Favorites'] },
+      detail: { ...TOKEN_REQUIRED, summary: 'Unfavorite an article', tags: [FAVORITES_TAG.name] },
     },
   );

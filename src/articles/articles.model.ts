@@ -4,6 +4,13 @@ import { pagingQuery } from '../core/paging';
 import { Text } from '../core/text';
 import { Profile } from '../profiles/profiles.model';
 
+/** The name this feature's 403 and 404 bodies use (`{"article": ["not found"]}`). */
+declare module '../core/errors' {
+  interface Resources {
+    article: true;
+  }
+}
+
 /** Limits are documented in docs/api.md ("Input limits"); keep the two in step. */
 const Title = RequiredText({ maxLength: 255, examples: ['How to train your dragon'] });
 const Description = RequiredText({ maxLength: 1000, examples: ['Ever wonder how?'] });

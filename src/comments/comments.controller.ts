@@ -1,6 +1,6 @@
 import { Elysia, t } from 'elysia';
-import { TOKEN_OPTIONAL, TOKEN_REQUIRED } from '../core/docs';
-import { errorResponses } from '../core/models';
+import { type ApiTag, TOKEN_OPTIONAL, TOKEN_REQUIRED } from '../core/docs';
+import { errorResponsesFor } from '../core/models';
 import type { PageRange } from '../core/paging';
 import { writeLimit } from '../core/rate-limit';
 import { idempotency } from '../idempotency/idempotency.plugin';
@@ -17,6 +17,13 @@ import {
 } from './comments.model';
 import { addComment, deleteComment, getComments } from './comments.service';
 
+export const COMMENTS_TAG: ApiTag = { name: 'Comments', description: 'Comments on articles' };
+const errorResponses = errorResponsesFor({
+  forbidden: ['comment'],
+  notFound: ['article', 'comment'],
+  invalid: ['body'],
+});
+
 /**
  * The next page, as an RFC 8288 link relative to the request URL (only its query differs), so that
  * it stays right behind a proxy that mounts the API under another path.
@@ -25,7 +32,7 @@ function nextLink({ limit, offset }: PageRange): string {
   return `<?limit=${limit}&offset=${offset}>; rel="next"`;
 }
 
-export const commentsController = new Elysia({ name: 'comments.controller', detail: { tags: ['Comments'] } })
+export const commentsController = new Elysia({ name: 'comments.controller', detail: { tags: [COMMENTS_TAG.name] } })
   .use(authentication)
   .use(writeLimit)
   .use(idempotency)

@@ -3,6 +3,13 @@ import { RequiredText, ResponseInteger } from '../core/models';
 import { MAX_PAGE_SIZE, pagingQuery } from '../core/paging';
 import { Profile } from '../profiles/profiles.model';
 
+/** The name this feature's 403 and 404 bodies use (`{"comment": ["not found"]}`). */
+declare module '../core/errors' {
+  interface Resources {
+    comment: true;
+  }
+}
+
 /** Limits are documented in docs/api.md ("Input limits"); keep the two in step. */
 export const NewCommentBody = t.Object({
   comment: t.Object({ body: RequiredText({ maxLength: 10_000, examples: ['Thank you so much!'] }) }),

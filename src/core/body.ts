@@ -5,7 +5,7 @@
  * is checked before anything else looks at the body.
  */
 import { config } from './config';
-import { AppError, Invalid, UnsupportedMediaType } from './errors';
+import { Invalid, PayloadTooLarge, RequestTimeout, UnsupportedMediaType } from './errors';
 
 /** Whether the request carries a body at all (declared by its length or by chunked transfer). */
 function hasBody(request: Request): boolean {
@@ -37,6 +37,8 @@ function nestsDeeperThan(text: string, limit: number): boolean {
 
 /** What a text field holding something PostgreSQL cannot store, or that is not Unicode, is told (422). */
 export const UNSTORABLE = 'must not contain NUL characters or invalid Unicode';
+/** What a body that does not parse as JSON is told (422). */
+export const NOT_JSON = 'is not valid JSON';
 
 /**
  * Decodes UTF-8 strictly: invalid bytes are refused, never replaced by U+FFFD and stored as if
@@ -48,13 +50,11 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 async function bodyText(request: Request): Promise<string> {
   let timer: Timer | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new AppError(408, { body: ['took too long to arrive'] })), BODY_TIMEOUT_MS);
+    timer = setTimeout(() => reject(new RequestTimeout()), BODY_TIMEOUT_MS);
   });
   try {
     const bytes = await Promise.race([request.arrayBuffer(), late]);
-    if (bytes.byteLength > config.maxBodyBytes) {
-      throw new AppError(413, { body: [`is too large (maximum is ${config.maxBodyBytes} bytes)`] });
-    }
+    if (bytes.byteLength > config.maxBodyBytes) throw new PayloadTooLarge(config.maxBodyBytes);
     try {
       return utf8.decode(bytes);
     } catch {
@@ -77,6 +77,6 @@ export async function parseJsonBody(request: Request, contentType: string): Prom
   try {
     return JSON.parse(text);
   } catch {
-    throw new Invalid({ body: ['is not valid JSON'] });
+    throw new Invalid({ body: [NOT_JSON] });
   }
 }

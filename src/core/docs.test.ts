@@ -147,6 +147,29 @@ describe('API documentation', () => {
     expect(document.paths['/api/user'].get.responses['401'].description).toContain('is missing');
   });
 
+  test("each feature's error answers name its own resources, and its tag is listed", async () => {
+    const { body: document } = await api('GET', '/docs/json');
+    const notFound = (path: string, method = 'get') => document.paths[path][method].responses['404'].description;
+
+    expect(notFound('/api/profiles/{username}')).toContain('`{"profile": ["not found"]}`');
+    expect(notFound('/api/articles/{slug}')).toContain('`{"article": ["not found"]}`');
+    expect(notFound('/api/articles/{slug}/comments/{id}', 'delete')).toContain(
+      '`{"article" | "comment": ["not found"]}`',
+    );
+    expect(document.paths['/api/articles/{slug}/comments/{id}'].delete.responses['403'].description).toContain(
+      '`{"comment": ["forbidden"]}`',
+    );
+    expect(document.tags.map((tag: { name: string }) => tag.name)).toEqual([
+      'Users',
+      'Profiles',
+      'Articles',
+      'Favorites',
+      'Comments',
+      'Tags',
+      'Operations',
+    ]);
+  });
+
   test('a delete answers 204 with no body', async () => {
     const { body: document } = await api('GET', '/docs/json');
 

@@ -10,6 +10,12 @@ import { DOCS_PATH, docsPage, SPEC_PATH } from './docs-page';
 
 type SecurityRequirements = { security: Record<string, string[]>[] };
 
+/** A group of operations at /docs: each feature declares its own, src/app.ts lists them. */
+export interface ApiTag {
+  name: string;
+  description: string;
+}
+
 /** For route `detail`s: the route needs `Authorization: Token <jwt>`. */
 export const TOKEN_REQUIRED: SecurityRequirements = { security: [{ Token: [] }] };
 /** For route `detail`s: anonymous requests are served; a token personalizes the answer. */
@@ -27,36 +33,32 @@ const info = {
 
 // The plugin's own page (provider 'scalar') loads the viewer from a CDN at its latest version and
 // puts the metadata in the HTML unescaped: ./docs-page.ts serves the page instead.
-const openapiDocument = openapi({
-  path: DOCS_PATH,
-  specPath: SPEC_PATH,
-  provider: null,
-  exclude: { paths: ['/'] },
-  documentation: {
-    info,
-    tags: [
-      { name: 'Users', description: 'Registration, login and the current user' },
-      { name: 'Profiles', description: 'Profiles and follows' },
-      { name: 'Articles', description: 'Articles, the global list and the feed' },
-      { name: 'Favorites', description: 'Favoriting articles' },
-      { name: 'Comments', description: 'Comments on articles' },
-      { name: 'Tags', description: 'The tags in use' },
-      { name: 'Operations', description: 'Liveness and readiness' },
-    ],
-    components: {
-      securitySchemes: {
-        Token: {
-          type: 'apiKey',
-          in: 'header',
-          name: 'Authorization',
-          description: 'The token from registration or login, sent as `Token <jwt>` (or `Bearer <jwt>`).',
+const openapiDocument = (tags: ApiTag[]) =>
+  openapi({
+    path: DOCS_PATH,
+    specPath: SPEC_PATH,
+    provider: null,
+    exclude: { paths: ['/'] },
+    documentation: {
+      info,
+      tags,
+      components: {
+        securitySchemes: {
+          Token: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'Authorization',
+            description: 'The token from registration or login, sent as `Token <jwt>` (or `Bearer <jwt>`).',
+          },
         },
       },
     },
-  },
-});
+  });
 
-export const apiDocs = new Elysia({ name: 'api-docs' })
-  .onAfterHandle(({ route, responseValue }) => (route === SPEC_PATH ? withIdempotencyKey(responseValue) : undefined))
-  .use(openapiDocument)
-  .use(docsPage(info));
+/** /docs and /docs/json, with the features' `tags` in the order given. */
+export function apiDocs(tags: ApiTag[]) {
+  return new Elysia({ name: 'api-docs' })
+    .onAfterHandle(({ route, responseValue }) => (route === SPEC_PATH ? withIdempotencyKey(responseValue) : undefined))
+    .use(openapiDocument(tags))
+    .use(docsPage(info));
+}

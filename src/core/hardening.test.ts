@@ -86,6 +86,20 @@ describe('bad input gets a clear 4xx with an errors body', () => {
     expect(response.body).toEqual({ errors: { body: ['is too large (maximum is 1048576 bytes)'] } });
   });
 
+  test('a body over 1 MiB that declares no length (streamed): the same 413 once read', async () => {
+    const body = new Blob([JSON.stringify({ user: { bio: 'x'.repeat(1024 * 1024) } })]).stream();
+    const response = await app.handle(
+      new Request('http://localhost/api/users', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+        body,
+      }),
+    );
+
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({ errors: { body: ['is too large (maximum is 1048576 bytes)'] } });
+  });
+
   test.each([
     ['a NUL character in a body field', { title: 'before\u0000after' }, 'title'],
     ['a lone surrogate in a body field', { body: 'broken \ud800 text' }, 'body'],
@@ -230,10 +244,16 @@ describe('hostile strings are stored and returned byte for byte', () => {
 
 describe('response headers', () => {
   test('every response, errors included, carries the security headers', async () => {
+    const tooLarge = JSON.stringify({ user: { bio: 'x'.repeat(1024 * 1024) } });
     for (const response of [
       await api('GET', '/api/tags'),
       await api('GET', '/api/nowhere'),
       await api('GET', '/api/user'),
+      await api('DELETE', '/api/users'),
+      // Refused by a hook before routing.
+      await api('POST', '/api/users', { body: tooLarge, headers: { 'content-length': String(tooLarge.length) } }),
+      await api('GET', '/health'),
+      await app.handle(new Request('http://localhost/docs')),
     ]) {
       expect(response.headers.get('x-content-type-options')).toBe('nosniff');
       expect(response.headers.get('x-frame-options')).toBe('DENY');

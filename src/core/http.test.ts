@@ -2,8 +2,10 @@ import { describe, expect, test } from 'bun:test';
 import { DrizzleQueryError } from 'drizzle-orm';
 import { Elysia, t } from 'elysia';
 import { api } from '../test/api';
+import { TooManyRequests } from './errors';
 import { httpPolicy, loggable } from './http';
 import { ResponseInteger } from './models';
+import { PoolRefusal } from './pool-gate';
 
 describe('errors outside any route', () => {
   test('an unknown route gets a JSON 404', async () => {
@@ -25,6 +27,76 @@ describe('errors outside any route', () => {
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toBe(allow);
     expect(response.body).toEqual({ errors: { method: [`${method} is not allowed here (allowed: ${allow})`] } });
+  });
+
+  test('OPTIONS is listed once, last, where CORS registers a route of its own (`/`)', async () => {
+    const response = await api('POST', '/');
+
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('GET, OPTIONS');
+    expect(response.body).toEqual({ errors: { method: ['POST is not allowed here (allowed: GET, OPTIONS)'] } });
+  });
+});
+
+describe('typed errors thrown from hooks reach the one error hook', () => {
+  test('from an onRequest hook: its status, headers and body', async () => {
+    const app = new Elysia()
+      .use(httpPolicy)
+      .onRequest(() => {
+        throw new TooManyRequests(7);
+      })
+      .get('/', () => 'never');
+
+    const response = await app.handle(new Request('http://localhost/'));
+
+    expect(response.status).toBe(429);
+    expect(response.headers.get('retry-after')).toBe('7');
+    expect(response.headers.get('content-type')).toBe('application/json;charset=utf-8');
+    expect(await response.json()).toEqual({ errors: { requests: ['too many attempts, retry later'] } });
+  });
+
+  test("from a macro's beforeHandle", async () => {
+    const app = new Elysia()
+      .use(httpPolicy)
+      .macro({
+        limited: {
+          beforeHandle() {
+            throw new TooManyRequests(3);
+          },
+        },
+      })
+      .get('/', () => 'never', { limited: true });
+
+    const response = await app.handle(new Request('http://localhost/'));
+
+    expect(response.status).toBe(429);
+    expect(response.headers.get('retry-after')).toBe('3');
+  });
+});
+
+describe('503: the database cannot serve the request now', () => {
+  const app = new Elysia()
+    .use(httpPolicy)
+    .get('/busy', () => {
+      throw new PoolRefusal('full');
+    })
+    .get('/stopping', () => {
+      throw new PoolRefusal('closed');
+    })
+    .get('/unreachable', () => {
+      throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    });
+
+  test.each([
+    ['/busy', '1', 'is busy, please retry shortly'],
+    ['/stopping', '2', 'is unavailable, please retry shortly'],
+    ['/unreachable', '2', 'is unavailable, please retry shortly'],
+  ])('%s: 503 with Retry-After: %s', async (path, retryAfter, message) => {
+    const response = await app.handle(new Request(`http://localhost${path}`));
+
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe(retryAfter);
+    expect(await response.json()).toEqual({ errors: { database: [message] } });
   });
 });
 

@@ -1,16 +1,27 @@
 /**
- * The single place where errors become HTTP responses. Every error body has the
- * RealWorld shape `{"errors": {"<field>": ["<message>"]}}`; nothing else (no HTML,
- * no stack traces) ever reaches a client.
+ * Request policy, and the one error hook: whatever is thrown, by a route or a hook, becomes a typed
+ * error (./errors.ts) and is answered through `answer`. Every error body has the RealWorld shape
+ * `{"errors": {"<field>": ["<message>"]}}`; nothing else (no HTML, no stack traces) ever reaches a
+ * client.
  */
 import { type ValueError, ValueErrorType } from '@sinclair/typebox/errors';
 import { Elysia } from 'elysia';
-import { parseJsonBody, UNSTORABLE } from './body';
+import { NOT_JSON, parseJsonBody, UNSTORABLE } from './body';
 import { config } from './config';
 import { databaseUnavailable, unstorableText } from './database-errors';
-import { AppError, type ErrorFields, Invalid, MESSAGES, NotFound } from './errors';
+import {
+  AppError,
+  answer,
+  DatabaseUnavailable,
+  type ErrorFields,
+  Invalid,
+  MESSAGES,
+  NotFound,
+  PayloadTooLarge,
+  RETRY_SHORTLY,
+  UnexpectedError,
+} from './errors';
 import { logger, warnNowAndThen } from './logger';
-import { PoolRefusal } from './pool-gate';
 import { alteredTarget } from './routes';
 import { brokenTextRule, isBlank, type TextOptions } from './text';
 
@@ -110,16 +121,6 @@ export function loggable(error: unknown): Record<string, unknown> {
   return { type: error.name, message, ...(!config.production && { stack: frames }) };
 }
 
-/** Headers for a JSON API that no browser should render, frame or sniff. */
-const SECURITY_HEADERS: Record<string, string> = {
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
-  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
-  'cross-origin-opener-policy': 'same-origin',
-  ...(config.production && { 'strict-transport-security': 'max-age=31536000; includeSubDomains' }),
-};
-
 /**
  * The name of the field holding the first string in a request part that PostgreSQL cannot store as
  * text (a NUL character) or that is not valid Unicode (a lone surrogate).
@@ -143,22 +144,15 @@ function firstUnstorableString(value: unknown, name = 'body'): string | undefine
 }
 
 /**
- * Shared request handling: security headers on every response, the body size limit, refusal
- * of unstorable text, and the one mapping from errors to responses.
+ * Shared request handling: the body size limit, refusal of altered targets and unstorable text, and
+ * the one error hook that answers every error. Security headers are ./security-headers.ts's.
  */
 export const httpPolicy = new Elysia({ name: 'http-policy' })
-  .onRequest(({ request, set }) => {
-    Object.assign(set.headers, SECURITY_HEADERS);
+  .onRequest(({ request }) => {
     // A `.`/`..` segment or a backslash in the target as sent names no route, whatever it resolves to.
-    if (alteredTarget(request)) {
-      set.status = 404;
-      return { errors: { route: [MESSAGES.notFound] } };
-    }
+    if (alteredTarget(request)) throw new NotFound('route');
     const length = Number(request.headers.get('content-length') ?? 0);
-    if (length > config.maxBodyBytes) {
-      set.status = 413;
-      return { errors: { body: [`is too large (maximum is ${config.maxBodyBytes} bytes)`] } };
-    }
+    if (length > config.maxBodyBytes) throw new PayloadTooLarge(config.maxBodyBytes);
   })
   // Elysia passes the media type without its parameters ('' when the header is missing).
   .onParse({ as: 'global' }, ({ request }, contentType) => parseJsonBody(request, contentType))
@@ -169,42 +163,35 @@ export const httpPolicy = new Elysia({ name: 'http-policy' })
     if (field) throw new Invalid({ [field]: [UNSTORABLE] });
   })
   .onError({ as: 'global' }, ({ code, error, set }) => {
-    const reply = (status: number, fields: ErrorFields) => {
-      set.status = status;
-      return { errors: fields };
-    };
     // Elysia wraps what a parser throws (see parseJsonBody) in its own ParseError.
     const cause = code === 'PARSE' ? error.cause : undefined;
-    if (cause instanceof AppError) return reply(cause.status, cause.fields);
-    // No connection for it in time (busy, or the server is stopping): a retry shortly may find one.
-    if (error instanceof PoolRefusal) set.headers['retry-after'] = String(error.retryAfterSeconds);
-    if (error instanceof AppError) return reply(error.status, error.fields);
+    if (cause instanceof AppError) return answer(cause, set);
+    if (error instanceof AppError) return answer(error, set);
     switch (code) {
       case 'VALIDATION': {
         if (error.type === 'response') {
           // Our reply broke its own model: a bug on our side, never the client's. Log where, not the values.
           const broken = (error.all as ValueError[]).map(({ path, message }) => ({ path, message }));
           logger.error({ broken }, 'response does not match its model');
-          return reply(500, { server: ['an unexpected error occurred'] });
+          return answer(new UnexpectedError(), set);
         }
         const fields = validationFields(error.all as ValueError[], error.type);
+        if (error.type !== 'params') return answer(new Invalid(fields), set);
         // A path that cannot even be decoded names nothing that exists.
-        if (error.type === 'params')
-          return reply(404, Object.fromEntries(Object.keys(fields).map((f) => [f, [MESSAGES.notFound]])));
-        return reply(422, fields);
+        const [first = 'route', ...others] = Object.keys(fields);
+        return answer(new NotFound(first, ...others), set);
       }
       case 'PARSE':
-        return reply(422, { body: ['is not valid JSON'] });
+        return answer(new Invalid({ body: [NOT_JSON] }), set);
       case 'NOT_FOUND':
-        return reply(404, { route: [MESSAGES.notFound] });
+        return answer(new NotFound('route'), set);
     }
     if (databaseUnavailable(error)) {
       // During an outage every request fails the same way: say so now and then, not per request.
       warnNowAndThen('database unavailable: answering 503', error);
-      set.headers['retry-after'] = '2';
-      return reply(503, { database: ['is unavailable, please retry shortly'] });
+      return answer(new DatabaseUnavailable(RETRY_SHORTLY.unavailable, 2), set);
     }
-    if (unstorableText(error)) return reply(422, { body: [UNSTORABLE] });
+    if (unstorableText(error)) return answer(new Invalid({ body: [UNSTORABLE] }), set);
     logger.error({ error: loggable(error) }, 'unhandled error');
-    return reply(500, { server: ['an unexpected error occurred'] });
+    return answer(new UnexpectedError(), set);
   });

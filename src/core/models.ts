@@ -1,6 +1,7 @@
 /** TypeBox building blocks that every feature's models share. */
 import { type IntegerOptions, Type } from '@sinclair/typebox';
 import { t } from 'elysia';
+import { MESSAGES, type Resource } from './errors';
 import { Text, type TextOptions } from './text';
 
 /**
@@ -28,28 +29,48 @@ export function ResponseInteger(options: IntegerOptions = {}) {
 }
 
 /** Every error body: `{"errors": {"<key>": ["<message>", ...]}}`. */
-export const ErrorsBody = t.Object(
-  { errors: t.Record(t.String(), t.Array(t.String())) },
-  { examples: [{ errors: { title: ["can't be blank"] } }] },
-);
+const ErrorsBody = t.Object({ errors: t.Record(t.String(), t.Array(t.String())) });
 
-/** What each error status means, for the API documentation. */
-const ERROR_DESCRIPTIONS = {
-  401: 'No token (`{"token": ["is missing"]}`), an unusable one (`{"token": ["invalid"]}`), or wrong credentials (`{"credentials": ["invalid"]}`)',
-  403: 'The resource belongs to someone else: `{"article": ["forbidden"]}` or `{"comment": ["forbidden"]}`',
-  404: 'The named resource does not exist: `{"article" | "comment" | "profile": ["not found"]}`',
-  409: 'An email or username that is already taken: `{"email": ["has already been taken"]}`',
-  422: `The request's content is not acceptable, by field: \`{"title": ["can't be blank"]}\``,
-} as const;
+/** What a feature's error answers name, for their descriptions at /docs (generic where left out). */
+export interface ErrorExamples {
+  /** The resources its 403s name. */
+  forbidden?: Resource[];
+  /** The resources its 404s name. */
+  notFound?: Resource[];
+  /** The fields its 409s name: values that must be unique. */
+  unique?: string[];
+  /** A field its 422s name, and the message (else "can't be blank"). */
+  invalid?: [field: string, message?: string];
+}
 
-type ErrorStatus = keyof typeof ERROR_DESCRIPTIONS;
+/** An errors body as a description shows it: `{"article" | "comment": ["not found"]}`. */
+function shown(keys: readonly string[], message: string): string {
+  return `\`{"${keys.join('" | "')}": ["${message}"]}\``;
+}
+
+function errorDescriptions({ forbidden, notFound, unique, invalid }: ErrorExamples) {
+  const [field = '<field>', message = MESSAGES.blank] = invalid ?? [];
+  return {
+    401: 'No token (`{"token": ["is missing"]}`), an unusable one (`{"token": ["invalid"]}`), or wrong credentials (`{"credentials": ["invalid"]}`)',
+    403: `The resource belongs to someone else: ${shown(forbidden ?? ['<resource>'], MESSAGES.forbidden)}`,
+    404: `The named resource does not exist: ${shown(notFound ?? ['<resource>'], MESSAGES.notFound)}`,
+    409: `A value that must be unique is already in use: ${shown(unique ?? ['<field>'], MESSAGES.taken)}`,
+    422: `The request's content is not acceptable, by field: ${shown([field], message)}`,
+  } as const;
+}
+
+type ErrorStatus = keyof ReturnType<typeof errorDescriptions>;
 
 /**
- * The error answers a route gives, for its `response` map (`{ 200: Article, ...errorResponses(401, 404) }`):
- * documented at /docs with their meaning, and checked by Elysia like every other response.
+ * The error answers of a feature's routes, for their `response` maps: the feature makes its own
+ * (`const errorResponses = errorResponsesFor({ notFound: ['article'] })`) and each route lists its
+ * statuses (`{ 200: Article, ...errorResponses(401, 404) }`): documented at /docs with their
+ * meaning, and checked by Elysia like every other response.
  */
-export function errorResponses<const S extends ErrorStatus>(...statuses: S[]) {
-  return Object.fromEntries(
-    statuses.map((status) => [status, t.Object(ErrorsBody.properties, { description: ERROR_DESCRIPTIONS[status] })]),
-  ) as { [K in S]: typeof ErrorsBody };
+export function errorResponsesFor(examples: ErrorExamples) {
+  const descriptions = errorDescriptions(examples);
+  return <const S extends ErrorStatus>(...statuses: S[]) =>
+    Object.fromEntries(
+      statuses.map((status) => [status, t.Object(ErrorsBody.properties, { description: descriptions[status] })]),
+    ) as { [K in S]: typeof ErrorsBody };
 }

@@ -21,7 +21,7 @@
  */
 import { config } from './config';
 import type { ReadFrom } from './connection';
-import { AppError } from './errors';
+import { DatabaseUnavailable, RETRY_SHORTLY } from './errors';
 
 /** Operations that may share one connection while nothing is stuck. */
 const PIPELINE_DEPTH = 64;
@@ -31,15 +31,13 @@ export const STALL_MS = 100;
 export const SATURATION_HOLD_MS = 5000;
 
 /** 503 for an operation that got no place: busy (retry in a second), or shutting down. */
-export class PoolRefusal extends AppError {
+export class PoolRefusal extends DatabaseUnavailable {
   constructor(
     /** `full`: no place was free; `share`: its kind held its share; `closed`: the server is stopping. */
     readonly reason: 'full' | 'share' | 'closed',
     readonly retryAfterSeconds = reason === 'closed' ? 2 : 1,
   ) {
-    super(503, {
-      database: [reason === 'closed' ? 'is unavailable, please retry shortly' : 'is busy, please retry shortly'],
-    });
+    super(reason === 'closed' ? RETRY_SHORTLY.unavailable : RETRY_SHORTLY.busy, retryAfterSeconds);
   }
 }
 

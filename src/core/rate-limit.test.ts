@@ -24,6 +24,28 @@ describe('perClientRateLimit', () => {
     expect(await refused.json()).toEqual(TOO_MANY);
   });
 
+  test("the 429 is JSON like every other answer, with Retry-After the seconds left in the address's minute", async () => {
+    const start = new Date('2030-01-01T00:00:00Z').getTime();
+    setSystemTime(start);
+    try {
+      const app = new Elysia()
+        .use(httpPolicy)
+        .use(perClientRateLimit(new MinuteBudget(1)))
+        .post('/limited', () => ({ ok: true }));
+      await app.handle(request());
+
+      setSystemTime(start + 45_000);
+      const refused = await app.handle(request());
+
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('content-type')).toBe('application/json;charset=utf-8');
+      expect(refused.headers.get('retry-after')).toBe('15');
+      expect(refused.headers.get('ratelimit-limit')).toBe('1');
+    } finally {
+      setSystemTime();
+    }
+  });
+
   test('what else spends from the same budget counts against the same addresses', async () => {
     const budget = new MinuteBudget(3);
     const app = new Elysia().use(perClientRateLimit(budget)).post('/limited', () => ({ ok: true }));

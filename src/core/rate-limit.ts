@@ -8,9 +8,10 @@
  * Each is a fixed one-minute window per key. The counters live in this process: behind several
  * processes or hosts, each keeps its own (see docs/operations.md).
  */
-import { type Context, Elysia } from 'elysia';
+import { Elysia } from 'elysia';
 import { DefaultContext, defaultOptions, rateLimit } from 'elysia-rate-limit';
 import { config } from './config';
+import { errorResponse, TooManyRequests } from './errors';
 
 type Server = Elysia['server'];
 
@@ -21,9 +22,6 @@ const WINDOW_MS = 60_000;
  * can only ever let a request through, never refuse one.
  */
 const MAX_KEYS = 10_000;
-
-/** The body of every 429, with a Retry-After header. */
-export const TOO_MANY_ATTEMPTS = { errors: { requests: ['too many attempts, retry later'] } };
 
 /**
  * At most `perMinute` requests per key (a client address, an account) in a fixed one-minute window
@@ -48,13 +46,6 @@ export class MinuteBudget {
     if (count <= this.perMinute) return undefined;
     return Math.max(1, Math.ceil((nextReset.getTime() - Date.now()) / 1000));
   }
-}
-
-/** Answers 429 with the errors body and `Retry-After`, the seconds until a request is allowed again. */
-export function tooManyAttempts(set: Context['set'], retryAfterSeconds: number) {
-  set.headers['retry-after'] = String(retryAfterSeconds);
-  set.status = 429;
-  return TOO_MANY_ATTEMPTS;
 }
 
 /**
@@ -91,18 +82,12 @@ export function perClientRateLimit(budget: MinuteBudget) {
             // rateLimit() initialises the store again: harmless, nothing is counted yet when routes are built.
             context: budget.counts,
             generator: (request, server) => clientAddress(request, server),
-            errorResponse: Response.json(TOO_MANY_ATTEMPTS, {
-              status: 429,
-              headers: { 'content-type': 'application/json' },
-            }),
+            // Not an Error, which the plugin would throw without its headers: a Response, whose
+            // `Retry-After` (a whole window here) it sets to the seconds left in the key's window,
+            // beside its RateLimit-* headers.
+            errorResponse: errorResponse(new TooManyRequests(WINDOW_MS / 1000)),
           }),
         );
-}
-
-/** What the limit reads of a request: the account the auth macro resolved (this module names no feature). */
-interface Authenticated {
-  set: Context['set'];
-  currentUserId?: unknown;
 }
 
 /**
@@ -115,10 +100,12 @@ interface Authenticated {
 export function perAccountRateLimit(writes: MinuteBudget) {
   return new Elysia().macro({
     writeLimit: {
-      async beforeHandle({ set, currentUserId }: Authenticated) {
+      // The account the auth macro resolved: this module names no feature, so it reads no feature's types.
+      async beforeHandle(context: object) {
+        const currentUserId = 'currentUserId' in context ? context.currentUserId : undefined;
         if (typeof currentUserId !== 'number') throw new Error('a per-account limit needs `auth: true` on its route');
         const wait = await writes.spend(String(currentUserId));
-        if (wait !== undefined) return tooManyAttempts(set, wait);
+        if (wait !== undefined) throw new TooManyRequests(wait);
       },
     },
   });

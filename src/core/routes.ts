@@ -1,5 +1,6 @@
 /** Answers for requests that no route takes, and for request targets that must reach none. */
 import type { AnyElysia } from 'elysia';
+import { answer, MethodNotAllowed } from './errors';
 
 /** Whether a route's path (`/api/articles/:slug`) matches a request path, segment by segment. */
 function routeMatches(route: string, path: string): boolean {
@@ -14,7 +15,8 @@ function routeMatches(route: string, path: string): boolean {
 /**
  * A request no route answers: 405 with an `Allow` header when its path exists for other methods,
  * else 404. A plugin function, so that it reads the routes of the app it is used on; use it before
- * httpPolicy so that this answer comes first.
+ * httpPolicy so that this answer comes first. An error hook cannot hand a new error on to the next
+ * one, so it answers by itself, through the one mapping.
  */
 export function unmatchedRoutes<App extends AnyElysia>(app: App): App {
   app.onError({ as: 'global' }, ({ code, path, request, set }) => {
@@ -25,9 +27,7 @@ export function unmatchedRoutes<App extends AnyElysia>(app: App): App {
         .map((route) => route.method.toUpperCase()),
     );
     if (allowed.size === 0 || allowed.has(request.method.toUpperCase())) return;
-    set.status = 405;
-    set.headers.allow = [...allowed, 'OPTIONS'].join(', ');
-    return { errors: { method: [`${request.method} is not allowed here (allowed: ${set.headers.allow})`] } };
+    return answer(new MethodNotAllowed(request.method, allowed), set);
   });
   return app;
 }

@@ -1,11 +1,22 @@
 import { Elysia, t } from 'elysia';
+import type { ApiTag } from '../core/docs';
 import { registry } from '../core/metrics';
 import { assertReady, scrape } from './health.service';
 
 const Status = t.Object({ status: t.String() });
 
+const BEARER = 'Bearer ';
+
+/** The token of `Authorization: Bearer <token>`: undefined without the header, null for any other credentials. */
+function bearerToken(authorization: string | undefined): string | null | undefined {
+  if (!authorization) return undefined;
+  return authorization.startsWith(BEARER) ? authorization.slice(BEARER.length) : null;
+}
+
+export const OPERATIONS_TAG: ApiTag = { name: 'Operations', description: 'Liveness and readiness' };
+
 /** Operational endpoints, outside /api: liveness for restarts, readiness for load balancers, metrics for Prometheus. */
-export const healthController = new Elysia({ name: 'health.controller', detail: { tags: ['Operations'] } })
+export const healthController = new Elysia({ name: 'health.controller', detail: { tags: [OPERATIONS_TAG.name] } })
   .get('/health', () => ({ status: 'ok' }), {
     response: Status,
     detail: { summary: 'Liveness: the process answers' },
@@ -21,7 +32,9 @@ export const healthController = new Elysia({ name: 'health.controller', detail: 
   .get(
     '/metrics',
     async ({ headers }) =>
-      new Response(await scrape(headers.authorization), { headers: { 'content-type': registry.contentType } }),
+      new Response(await scrape(bearerToken(headers.authorization)), {
+        headers: { 'content-type': registry.contentType },
+      }),
     {
       detail: {
         summary:

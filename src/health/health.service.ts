@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { config } from '../core/config';
-import { AppError, NotFound, Unauthorized } from '../core/errors';
+import { DatabaseUnavailable, NotFound, Unauthorized } from '../core/errors';
 import { poolSaturated, SATURATION_HOLD_MS } from '../core/pool-gate';
 import { hostMetrics } from '../core/workers';
 import { pendingMigrations } from './health.repository';
@@ -17,36 +17,36 @@ import { pendingMigrations } from './health.repository';
  */
 export async function assertReady(): Promise<void> {
   if (poolSaturated()) {
-    throw new AppError(503, {
-      database: [
-        `is saturated: requests found no free connection within DB_POOL_WAIT_MS in the last ${SATURATION_HOLD_MS / 1000} s`,
-      ],
-    });
+    throw new DatabaseUnavailable(
+      `is saturated: requests found no free connection within DB_POOL_WAIT_MS in the last ${SATURATION_HOLD_MS / 1000} s`,
+    );
   }
   const pending = await pendingMigrations();
-  if (pending === undefined) throw new AppError(503, { database: ['is unavailable'] });
+  if (pending === undefined) throw new DatabaseUnavailable('is unavailable');
   if (pending.length > 0) {
-    throw new AppError(503, {
-      database: [
-        `is missing ${pending.length} migration(s) this version needs (${pending.join(', ')}): run db:migrate`,
-      ],
-    });
+    throw new DatabaseUnavailable(
+      `is missing ${pending.length} migration(s) this version needs (${pending.join(', ')}): run db:migrate`,
+    );
   }
+}
+
+/** Whether two secrets are equal, compared in constant time. */
+function sameSecret(given: string, expected: string): boolean {
+  const [a, b] = [Buffer.from(given), Buffer.from(expected)];
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /**
  * The Prometheus text for a scrape: 404 when metrics are off (so too in production without a
- * token: see config.ts); with METRICS_TOKEN set, only for `Authorization: Bearer <token>`
- * (compared in constant time).
+ * token: see config.ts); with METRICS_TOKEN set, only for that token. `token` is the one the
+ * request presented: undefined for none, null for credentials that are not a bearer token.
  */
-export async function scrape(authorization: string | undefined): Promise<string> {
+export async function scrape(token: string | null | undefined): Promise<string> {
   if (!config.metrics.enabled) throw new NotFound('route');
   const expected = config.metrics.token;
   if (expected !== undefined) {
-    if (!authorization) throw new Unauthorized('tokenMissing');
-    const given = Buffer.from(authorization);
-    const wanted = Buffer.from(`Bearer ${expected}`);
-    if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) throw new Unauthorized('tokenInvalid');
+    if (token === undefined) throw new Unauthorized('tokenMissing');
+    if (token === null || !sameSecret(token, expected)) throw new Unauthorized('tokenInvalid');
   }
   return hostMetrics();
 }

@@ -21,7 +21,6 @@ import {
   fingerprintOf,
   finishRequest,
   IDEMPOTENCY_KEY_HEADER,
-  KeyInUse,
 } from './idempotency.service';
 
 /** On a replayed answer, as Stripe names it. */
@@ -69,10 +68,7 @@ export const idempotencyHooks = {
     if (session === undefined) throw new Error('`idempotent: true` needs `auth: true` on its route');
     const key = checkKey(header);
     const fingerprint = fingerprintOf({ method: request.method, path, query, body });
-    const begun = await beginRequest(session, key, fingerprint).catch((error) => {
-      if (error instanceof KeyInUse) set.headers['retry-after'] = '1';
-      throw error;
-    });
+    const begun = await beginRequest(session, key, fingerprint);
     if ('claim' in begun) {
       claims.set(request, begun.claim);
       return;

@@ -46,10 +46,14 @@ const EXPIRED_PER_ANSWER = 10;
 
 const times: KeyTimes = { keptSeconds: config.idempotencyKeyHours * 3600, abandonedSeconds: ABANDONED_AFTER_S };
 
-/** 409: the first request with this key is still running. */
-export class KeyInUse extends AppError {
+/** 409: the first request with this key is still running; a retry in a second may find it answered. */
+class KeyInUse extends AppError {
   constructor() {
-    super(409, { [IDEMPOTENCY_KEY_HEADER]: ['is in use by a request still in progress, retry shortly'] });
+    super(
+      409,
+      { [IDEMPOTENCY_KEY_HEADER]: ['is in use by a request still in progress, retry shortly'] },
+      { 'retry-after': '1' },
+    );
   }
 }
 

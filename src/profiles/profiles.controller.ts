@@ -1,13 +1,16 @@
 import { Elysia } from 'elysia';
-import { TOKEN_OPTIONAL, TOKEN_REQUIRED } from '../core/docs';
-import { errorResponses } from '../core/models';
+import { type ApiTag, TOKEN_OPTIONAL, TOKEN_REQUIRED } from '../core/docs';
+import { errorResponsesFor } from '../core/models';
 import { writeLimit } from '../core/rate-limit';
 import { idempotency } from '../idempotency/idempotency.plugin';
 import { authentication } from '../users/users.auth';
 import { ProfileResponse, UsernameParams } from './profiles.model';
-import { follow, getProfile, unfollow } from './profiles.service';
+import { CANNOT_FOLLOW_YOURSELF, follow, getProfile, unfollow } from './profiles.service';
 
-export const profilesController = new Elysia({ name: 'profiles.controller', detail: { tags: ['Profiles'] } })
+export const PROFILES_TAG: ApiTag = { name: 'Profiles', description: 'Profiles and follows' };
+const errorResponses = errorResponsesFor({ notFound: ['profile'], invalid: ['profile', CANNOT_FOLLOW_YOURSELF] });
+
+export const profilesController = new Elysia({ name: 'profiles.controller', detail: { tags: [PROFILES_TAG.name] } })
   .use(authentication)
   .use(writeLimit)
   .use(idempotency)

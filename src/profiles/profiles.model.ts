@@ -1,5 +1,12 @@
 import { t } from 'elysia';
 
+/** The name this feature's 403 and 404 bodies use (`{"profile": ["not found"]}`). */
+declare module '../core/errors' {
+  interface Resources {
+    profile: true;
+  }
+}
+
 export const Profile = t.Object({
   username: t.String(),
   bio: t.Nullable(t.String()),

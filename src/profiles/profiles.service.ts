@@ -4,6 +4,9 @@ import { Invalid, NotFound } from '../core/errors';
 import type { Profile } from './profiles.model';
 import { deleteFollow, findProfile, insertFollow } from './profiles.repository';
 
+/** What a request to follow oneself is told (422). */
+export const CANNOT_FOLLOW_YOURSELF = 'cannot follow yourself';
+
 async function existingProfile(username: string, viewerId: number | null, readFrom: ReadFrom) {
   const found = await findProfile(username, viewerId, { readFrom });
   if (!found) throw new NotFound('profile');
@@ -16,7 +19,7 @@ export async function getProfile(username: string, viewerId: number | null): Pro
 
 export async function follow(username: string, session: TokenClaims): Promise<Profile> {
   const { id, profile } = await existingProfile(username, session.userId, 'primary');
-  if (id === session.userId) throw new Invalid({ profile: ['cannot follow yourself'] });
+  if (id === session.userId) throw new Invalid({ profile: [CANNOT_FOLLOW_YOURSELF] });
   await insertFollow(session, id);
   return { ...profile, following: true };
 }

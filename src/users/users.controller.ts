@@ -1,12 +1,16 @@
 import { Elysia } from 'elysia';
 import { config } from '../core/config';
-import { TOKEN_REQUIRED } from '../core/docs';
-import { errorResponses } from '../core/models';
-import { clientAddress, MinuteBudget, perClientRateLimit, tooManyAttempts, writeLimit } from '../core/rate-limit';
+import { type ApiTag, TOKEN_REQUIRED } from '../core/docs';
+import { TooManyRequests } from '../core/errors';
+import { errorResponsesFor } from '../core/models';
+import { clientAddress, MinuteBudget, perClientRateLimit, writeLimit } from '../core/rate-limit';
 import { idempotency } from '../idempotency/idempotency.plugin';
 import { authentication } from './users.auth';
 import { LoginBody, RegisterBody, UpdateUserBody, UserResponse } from './users.model';
 import { currentUser, login, register, updateCurrentUser } from './users.service';
+
+export const USERS_TAG: ApiTag = { name: 'Users', description: 'Registration, login and the current user' };
+const errorResponses = errorResponsesFor({ unique: ['email', 'username'], invalid: ['email'] });
 
 /**
  * Every request that hashes a password (registering, logging in, changing one) spends from one budget
@@ -35,7 +39,7 @@ const credentialsRoutes = new Elysia({ name: 'users.credentials' })
     detail: { summary: 'Log in' },
   });
 
-export const usersController = new Elysia({ name: 'users.controller', detail: { tags: ['Users'] } })
+export const usersController = new Elysia({ name: 'users.controller', detail: { tags: [USERS_TAG.name] } })
   .use(authentication)
   .use(writeLimit)
   .use(idempotency)
@@ -50,10 +54,10 @@ export const usersController = new Elysia({ name: 'users.controller', detail: { 
     writeLimit: true,
     idempotent: true,
     // With a password, a password change: it hashes, as a login does. Without, a mere write.
-    async beforeHandle({ body, currentUserId, request, server, set }) {
+    async beforeHandle({ body, currentUserId, request, server }) {
       if (body.user.password === undefined) return;
       const wait = await passwordChangeWait(currentUserId, clientAddress(request, server));
-      if (wait !== undefined) return tooManyAttempts(set, wait);
+      if (wait !== undefined) throw new TooManyRequests(wait);
     },
     body: UpdateUserBody,
     response: { 200: UserResponse, ...errorResponses(401, 409, 422) },
