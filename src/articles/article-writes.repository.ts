@@ -11,6 +11,7 @@ import { admitDbOperation } from '../core/metrics';
 import { tags } from '../tags/schema/tags.schema';
 import { users } from '../users/schema/users.schema';
 import {
+  deleteForSession,
   refuseRetiredSession,
   rethrowIfSessionRetired,
   sessionHolds,
@@ -207,10 +208,6 @@ export async function updateArticleById(
  */
 export async function deleteArticleById(session: TokenClaims, id: number): Promise<void> {
   using _operation = await admitDbOperation('articles.deleteArticle', 'primary');
-  const deleted = await db
-    .delete(articles)
-    .where(and(eq(articles.id, id), sessionHolds(sessionParams(session))))
-    .returning({ id: articles.id });
-  // Nothing deleted and the session still good: a parallel DELETE won; the article is gone either way.
-  if (deleted.length === 0) await refuseRetiredSession(session);
+  // Nothing deleted with the session still good: a parallel DELETE won; the article is gone either way.
+  await deleteForSession(session, articles, eq(articles.id, id));
 }

@@ -4,13 +4,7 @@ import { db } from '../core/database';
 import { rethrowConstraintViolation } from '../core/database-errors';
 import { NotFound } from '../core/errors';
 import { admitDbOperation } from '../core/metrics';
-import {
-  refuseRetiredSession,
-  rethrowIfSessionRetired,
-  sessionHolds,
-  sessionParams,
-  sessionUserId,
-} from '../users/users.repository';
+import { deleteForSession, rethrowIfSessionRetired, sessionParams, sessionUserId } from '../users/users.repository';
 import { articles } from './schema/articles.schema';
 import { favorites } from './schema/favorites.schema';
 
@@ -48,15 +42,12 @@ export async function insertFavorite(session: TokenClaims, slug: string): Promis
 /** The session's user unfavorites the article: idempotent; 401 when the session is no longer good. */
 export async function deleteFavorite(session: TokenClaims, slug: string): Promise<void> {
   using _operation = await admitDbOperation('articles.deleteFavorite', 'primary');
-  const deleted = await db
-    .delete(favorites)
-    .where(
-      and(
-        eq(favorites.userId, session.userId),
-        inArray(favorites.articleId, db.select({ id: articles.id }).from(articles).where(eq(articles.slug, slug))),
-        sessionHolds(sessionParams(session)),
-      ),
-    )
-    .returning({ articleId: favorites.articleId });
-  if (deleted.length === 0) await refuseRetiredSession(session);
+  await deleteForSession(
+    session,
+    favorites,
+    and(
+      eq(favorites.userId, session.userId),
+      inArray(favorites.articleId, db.select({ id: articles.id }).from(articles).where(eq(articles.slug, slug))),
+    ),
+  );
 }

@@ -10,13 +10,7 @@ import type { PageRange } from '../core/paging';
 import { type ColumnsOf, viewer, viewerParam } from '../core/sql';
 import { profileColumns } from '../profiles/profiles.repository';
 import { users } from '../users/schema/users.schema';
-import {
-  refuseRetiredSession,
-  rethrowIfSessionRetired,
-  sessionHolds,
-  sessionParams,
-  sessionUserId,
-} from '../users/users.repository';
+import { deleteForSession, rethrowIfSessionRetired, sessionParams, sessionUserId } from '../users/users.repository';
 import { comments } from './schema/comments.schema';
 
 type CommentSource = ColumnsOf<typeof comments, 'id' | 'createdAt' | 'updatedAt' | 'body'>;
@@ -163,10 +157,6 @@ export async function findCommentOwnership(slug: string, commentId: number) {
 /** Deletes the comment for a session; 401 when the session is no longer good. */
 export async function deleteCommentById(session: TokenClaims, commentId: number): Promise<void> {
   using _operation = await admitDbOperation('comments.deleteComment', 'primary');
-  const deleted = await db
-    .delete(comments)
-    .where(and(eq(comments.id, commentId), sessionHolds(sessionParams(session))))
-    .returning({ id: comments.id });
-  // Nothing deleted and the session still good: a parallel DELETE won; the comment is gone either way.
-  if (deleted.length === 0) await refuseRetiredSession(session);
+  // Nothing deleted with the session still good: a parallel DELETE won; the comment is gone either way.
+  await deleteForSession(session, comments, eq(comments.id, commentId));
 }

@@ -7,13 +7,7 @@ import { NotFound } from '../core/errors';
 import { admitDbOperation } from '../core/metrics';
 import { type ColumnsOf, viewer, viewerParam } from '../core/sql';
 import { users } from '../users/schema/users.schema';
-import {
-  refuseRetiredSession,
-  rethrowIfSessionRetired,
-  sessionHolds,
-  sessionParams,
-  sessionUserId,
-} from '../users/users.repository';
+import { deleteForSession, rethrowIfSessionRetired, sessionParams, sessionUserId } from '../users/users.repository';
 import { follows } from './schema/follows.schema';
 
 /** The users columns a profile is made of, from `users` or a subquery of it. */
@@ -76,15 +70,9 @@ export async function insertFollow(session: TokenClaims, followedId: number): Pr
 /** The session's user stops following the other user: idempotent; 401 when the session is no longer good. */
 export async function deleteFollow(session: TokenClaims, followedId: number): Promise<void> {
   using _operation = await admitDbOperation('profiles.deleteFollow', 'primary');
-  const deleted = await db
-    .delete(follows)
-    .where(
-      and(
-        eq(follows.followerId, session.userId),
-        eq(follows.followedId, followedId),
-        sessionHolds(sessionParams(session)),
-      ),
-    )
-    .returning({ followedId: follows.followedId });
-  if (deleted.length === 0) await refuseRetiredSession(session);
+  await deleteForSession(
+    session,
+    follows,
+    and(eq(follows.followerId, session.userId), eq(follows.followedId, followedId)),
+  );
 }

@@ -1,4 +1,5 @@
 import { and, eq, inArray, or, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
+import type { PgTable } from 'drizzle-orm/pg-core';
 import type { TokenClaims } from '../core/auth';
 import { db } from '../core/database';
 import { rethrowConstraintViolation, violatedNotNull } from '../core/database-errors';
@@ -98,6 +99,20 @@ export function rethrowIfSessionRetired(error: unknown, actorColumn: string): vo
  */
 export function sessionHolds(session: SessionValues): SQL {
   return sql`exists (${sessionRow(session)})`;
+}
+
+/**
+ * Deletes the rows `where` picks, for a session: only while the session is good (the DELETE carries
+ * `sessionHolds`), and 401 when it deleted nothing because the session was retired. Nothing deleted
+ * with the session still good is the caller's ordinary case (a parallel delete won, or there was
+ * nothing to delete) and passes quietly.
+ */
+export async function deleteForSession(session: TokenClaims, table: PgTable, where: SQL | undefined): Promise<void> {
+  const deleted = await db
+    .delete(table)
+    .where(and(where, sessionHolds(sessionParams(session))))
+    .returning({ deleted: sql<number>`1` });
+  if (deleted.length === 0) await refuseRetiredSession(session);
 }
 
 const goodSessionStatement = db
