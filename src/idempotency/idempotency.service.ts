@@ -16,7 +16,7 @@ import { config } from '../core/config';
 import { AppError, Invalid } from '../core/errors';
 import { logger, warnNowAndThen } from '../core/logger';
 import { tokenConfig } from '../core/token-settings';
-import { assertSessionGood, currentUser } from '../users/users.service';
+import { currentUser } from '../users/users.service';
 import {
   type Claim,
   claimKey,
@@ -97,7 +97,8 @@ export type Begun = { claim: Claim } | { replay: Answer };
 
 /**
  * Claims the key for this request, or says what to answer instead. What was kept is shown only to a
- * session that is still good (a password change ends the others).
+ * session that is still good (a password change ends the others): the route's authentication, which
+ * runs before the idempotency hooks, has just checked it.
  */
 export async function beginRequest(session: TokenClaims, key: string, fingerprint: string): Promise<Begun> {
   // A claim let go between our attempt and our look (its request failed) is free again: try once more.
@@ -106,7 +107,6 @@ export async function beginRequest(session: TokenClaims, key: string, fingerprin
     if (await claimKey({ ...claim, fingerprint }, times)) return { claim };
     const held = await findKey(claim);
     if (!held) continue;
-    await assertSessionGood(session);
     if (held.fingerprint !== fingerprint)
       throw new Invalid({ [IDEMPOTENCY_KEY_HEADER]: ['was used for a different request'] });
     if (held.status === null) throw new KeyInUse();
