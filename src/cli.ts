@@ -4,13 +4,14 @@
  *   conduit migrate    apply pending migrations (as `bun run db:migrate`)
  * The migrations and the embedded database engine are inside the binary.
  */
+import { main as serve } from './index';
+import { main as migrate } from './migrate';
+
 const command = process.argv[2] ?? 'serve';
 
-if (command === 'serve') await import('./index');
-else if (command === 'migrate') await import('./migrate');
+if (command === 'serve') await serve();
+else if (command === 'migrate') await migrate();
 else {
   console.error(`Unknown command "${command}". Usage: conduit [serve | migrate]`);
   process.exit(2);
 }
-
-export {};

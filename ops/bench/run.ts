@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { Placeholder } from 'drizzle-orm';
 import postgres from 'postgres';
 import type { ArticleFilters } from '../../src/articles/article-filters.repository';
+import { articlePageQuery, pageParams } from '../../src/articles/article-reads.repository';
 import { connect } from '../../src/core/connection';
 import { createTestDatabase, type TestDatabase } from '../../src/test/database';
 import { hashPassword } from '../../src/users/users.password';
@@ -95,20 +96,18 @@ await seeding.close();
 let dbCeiling: number | undefined;
 const explains: { name: string; plan: string }[] = [];
 if (database) {
-  process.env.DATABASE_URL = database.url;
-  process.env.LOG_LEVEL = 'silent';
-  const { articlePageQuery, pageParams } = await import('../../src/articles/article-reads.repository');
+  // The list statement is built on a connection of its own (building it runs nothing).
+  const builder = await connect({ url: database.url });
   // The statement's text, and its parameters in order, as findArticlePage executes it.
   const articlesPageSql = (
     filters: ArticleFilters,
     page: { limit: number; offset: number },
     viewerId: number | null,
   ) => {
-    const { sql, params } = articlePageQuery(filters).toSQL();
+    const { sql, params } = articlePageQuery(builder.db, filters).toSQL();
     const values = pageParams(filters, page, viewerId);
     return { sql, params: params.map((param) => (param instanceof Placeholder ? values[param.name] : param)) };
   };
-  const { closeDatabase } = await import('../../src/core/database');
   const literal = (value: unknown) =>
     typeof value === 'number' ? String(value) : `'${String(value).replaceAll("'", "''")}'`;
   const page = { limit: 20, offset: 0 };
@@ -175,7 +174,7 @@ if (database) {
     explains.push({ name, plan: rows.map((row) => row['QUERY PLAN']).join('\n') });
   }
   await client.end();
-  await closeDatabase();
+  await builder.close();
 }
 
 // 3. The real server.

@@ -3,7 +3,7 @@
  * SQL fragments, run wherever the statement that embeds them runs.
  */
 import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
-import { db } from '../core/database';
+import { query } from '../core/sql';
 import { users } from '../users/schema/users.schema';
 import { articleTags } from './schema/article-tags.schema';
 import { articles } from './schema/articles.schema';
@@ -45,7 +45,7 @@ export function matching(filters: Omit<ArticleFilters, 'followedBy'>): SQL | und
       ? undefined
       : inArray(
           articles.id,
-          db
+          query
             .select({ id: articleTags.articleId })
             .from(articleTags)
             .where(eq(articleTags.tag, sql.placeholder('tag'))),
@@ -55,7 +55,7 @@ export function matching(filters: Omit<ArticleFilters, 'followedBy'>): SQL | und
       ? undefined
       : inArray(
           articles.id,
-          db.select({ id: favorites.articleId }).from(favorites).where(eq(favorites.userId, favoriterId)),
+          query.select({ id: favorites.articleId }).from(favorites).where(eq(favorites.userId, favoriterId)),
         ),
   );
 }

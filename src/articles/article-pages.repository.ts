@@ -1,11 +1,11 @@
 /**
  * Which articles are on a list page: their ids and creation times, most recent first, read off the
  * index that fits the filters, so that LIMIT and OFFSET apply to an index walk, never to a sort of
- * every matching article. Built with the primary's query builder: as a subquery it is only SQL, and
+ * every matching article. Built with the shared query builder (no database): as a subquery it is only SQL, and
  * runs on whichever database the statement that embeds it runs on (a replica, for list pages).
  */
 import { and, desc, eq, sql } from 'drizzle-orm';
-import { db } from '../core/database';
+import { query } from '../core/sql';
 import { follows } from '../profiles/schema/follows.schema';
 import { type ArticleFilters, favoriterId, matching } from './article-filters.repository';
 import { articleTags } from './schema/article-tags.schema';
@@ -17,14 +17,14 @@ import { favorites } from './schema/favorites.schema';
  * each, merged. Its cost grows with the number of followed authors, never with the number of articles.
  */
 function feedPage() {
-  const latest = db
+  const latest = query
     .select({ id: articles.id, createdAt: articles.createdAt })
     .from(articles)
     .where(eq(articles.authorId, follows.followedId))
     .orderBy(desc(articles.createdAt), desc(articles.id))
     .limit(sql.placeholder('window'))
     .as('latest');
-  return db
+  return query
     .select({ id: latest.id, createdAt: latest.createdAt })
     .from(follows)
     .crossJoinLateral(latest)
@@ -37,7 +37,7 @@ function feedPage() {
  * filters, if any, are checked on the way.
  */
 function tagPage(others: Omit<ArticleFilters, 'tag' | 'followedBy'>) {
-  return db
+  return query
     .select({ id: articleTags.articleId, createdAt: articleTags.articleCreatedAt })
     .from(articleTags)
     .innerJoin(articles, eq(articles.id, articleTags.articleId))
@@ -51,7 +51,10 @@ function tagPage(others: Omit<ArticleFilters, 'tag' | 'followedBy'>) {
  * they have favorited. An author filter, if any, is checked on the way.
  */
 function favoritesPage(others: Pick<ArticleFilters, 'author'>) {
-  const page = db.select({ id: favorites.articleId, createdAt: favorites.articleCreatedAt }).from(favorites).$dynamic();
+  const page = query
+    .select({ id: favorites.articleId, createdAt: favorites.articleCreatedAt })
+    .from(favorites)
+    .$dynamic();
   if (others.author !== undefined) page.innerJoin(articles, eq(articles.id, favorites.articleId));
   return page
     .where(and(eq(favorites.userId, favoriterId), matching(others)))
@@ -69,7 +72,7 @@ export function pageOfIds(filters: ArticleFilters) {
         ? tagPage(others)
         : favoritedBy !== undefined
           ? favoritesPage(rest)
-          : db
+          : query
               .select({ id: articles.id, createdAt: articles.createdAt })
               .from(articles)
               .where(matching(others))

@@ -6,8 +6,7 @@
  */
 import { desc, eq, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import type { Database, ReadFrom } from '../core/connection';
-import { db, preparedOn } from '../core/database';
-import { admitDbOperation } from '../core/metrics';
+import type { AppDatabase } from '../core/database';
 import { type ColumnsOf, viewer, viewerParam } from '../core/sql';
 import { profileColumns, type UserSource } from '../profiles/profiles.repository';
 import { users } from '../users/schema/users.schema';
@@ -53,26 +52,7 @@ export function summaryColumns<Article extends ArticleSource, Author extends Use
   };
 }
 
-const articleBySlug = preparedOn((database) =>
-  database
-    .select({ ...summaryColumns(articles, users, viewer), body: articles.body })
-    .from(articles)
-    .innerJoin(users, eq(users.id, articles.authorId))
-    .where(eq(articles.slug, sql.placeholder('slug')))
-    .prepare('article_by_slug'),
-);
-
-/**
- * The article as the viewer sees it, if there is one with this slug. The answer to a request that
- * has just changed the article reads the primary, so that it shows the change.
- */
-export async function findArticle(slug: string, viewerId: number | null, { readFrom }: { readFrom: ReadFrom }) {
-  using _operation = await admitDbOperation('articles.findArticle', readFrom);
-  const [row] = await articleBySlug(readFrom).execute({ slug, viewer: viewerParam(viewerId) });
-  return row;
-}
-
-export type ArticleRow = NonNullable<Awaited<ReturnType<typeof findArticle>>>;
+export type ArticleRow = NonNullable<Awaited<ReturnType<ArticleReadsRepository['findArticle']>>>;
 
 /*
  * A page's articles and authors are looked up through LATERAL subqueries, which PostgreSQL can only
@@ -116,25 +96,8 @@ function pageQuery(database: Database, filters: ArticleFilters) {
 }
 
 /** The list page's statement as a query object, unprepared: to EXPLAIN it, or to run it elsewhere (the benchmark's pgbench ceiling). */
-export function articlePageQuery(filters: ArticleFilters) {
-  return pageQuery(db, filters);
-}
-
-type PageStatement = (readFrom: ReadFrom) => ReturnType<ReturnType<typeof pageQuery>['prepare']>;
-type CountStatement = (readFrom: ReadFrom) => ReturnType<ReturnType<typeof articleCountQuery>['prepare']>;
-const statements = new Map<string, { page: PageStatement; count: CountStatement }>();
-
-function statementsFor(filters: ArticleFilters) {
-  const key = filtersInUse(filters).join('_') || 'all';
-  let found = statements.get(key);
-  if (!found) {
-    found = {
-      page: preparedOn((database) => pageQuery(database, filters).prepare(`articles_page_${key}`)),
-      count: preparedOn((database) => articleCountQuery(database, filters).prepare(`articles_count_${key}`)),
-    };
-    statements.set(key, found);
-  }
-  return found;
+export function articlePageQuery(database: Database, filters: ArticleFilters) {
+  return pageQuery(database, filters);
 }
 
 /**
@@ -149,20 +112,63 @@ export function pageParams(
   return { ...filters, ...page, window: page.limit + page.offset, viewer: viewerParam(viewerId) };
 }
 
-/**
- * A list page (most recent first) and how many articles match the filters in all, from a replica.
- * One statement: every row carries the count. Only an empty page needs the count on its own, and
- * only past the first page (an empty first page means there are none).
- */
-export async function findArticlePage(
-  filters: ArticleFilters,
-  page: { limit: number; offset: number },
-  viewerId: number | null,
-) {
-  using _operation = await admitDbOperation('articles.findArticlePage', 'replicas');
-  const statement = statementsFor(filters);
-  const params = pageParams(filters, page, viewerId);
-  const rows = await statement.page('replicas').execute(params);
-  const counted = rows[0] ?? (page.offset > 0 ? (await statement.count('replicas').execute(params))[0] : undefined);
-  return { rows, articlesCount: counted?.articlesCount ?? 0 };
+type PageStatement = (readFrom: ReadFrom) => ReturnType<ReturnType<typeof pageQuery>['prepare']>;
+type CountStatement = (readFrom: ReadFrom) => ReturnType<ReturnType<typeof articleCountQuery>['prepare']>;
+/** Articles as a viewer sees them, on `database`: one by slug, or a list page. */
+export function articleReadsRepository({ preparedOn, admit }: AppDatabase) {
+  const articleBySlug = preparedOn((database) =>
+    database
+      .select({ ...summaryColumns(articles, users, viewer), body: articles.body })
+      .from(articles)
+      .innerJoin(users, eq(users.id, articles.authorId))
+      .where(eq(articles.slug, sql.placeholder('slug')))
+      .prepare('article_by_slug'),
+  );
+
+  /**
+   * The article as the viewer sees it, if there is one with this slug. The answer to a request that
+   * has just changed the article reads the primary, so that it shows the change.
+   */
+  async function findArticle(slug: string, viewerId: number | null, { readFrom }: { readFrom: ReadFrom }) {
+    using _operation = await admit('articles.findArticle', readFrom);
+    const [row] = await articleBySlug(readFrom).execute({ slug, viewer: viewerParam(viewerId) });
+    return row;
+  }
+
+  const statements = new Map<string, { page: PageStatement; count: CountStatement }>();
+
+  function statementsFor(filters: ArticleFilters) {
+    const key = filtersInUse(filters).join('_') || 'all';
+    let found = statements.get(key);
+    if (!found) {
+      found = {
+        page: preparedOn((database) => pageQuery(database, filters).prepare(`articles_page_${key}`)),
+        count: preparedOn((database) => articleCountQuery(database, filters).prepare(`articles_count_${key}`)),
+      };
+      statements.set(key, found);
+    }
+    return found;
+  }
+
+  /**
+   * A list page (most recent first) and how many articles match the filters in all, from a replica.
+   * One statement: every row carries the count. Only an empty page needs the count on its own, and
+   * only past the first page (an empty first page means there are none).
+   */
+  async function findArticlePage(
+    filters: ArticleFilters,
+    page: { limit: number; offset: number },
+    viewerId: number | null,
+  ) {
+    using _operation = await admit('articles.findArticlePage', 'replicas');
+    const statement = statementsFor(filters);
+    const params = pageParams(filters, page, viewerId);
+    const rows = await statement.page('replicas').execute(params);
+    const counted = rows[0] ?? (page.offset > 0 ? (await statement.count('replicas').execute(params))[0] : undefined);
+    return { rows, articlesCount: counted?.articlesCount ?? 0 };
+  }
+
+  return { findArticle, findArticlePage };
 }
+
+export type ArticleReadsRepository = ReturnType<typeof articleReadsRepository>;

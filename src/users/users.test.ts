@@ -1,6 +1,9 @@
 import { describe, expect, test } from 'bun:test';
 import { api, registerUser, uniqueName } from '../test/api';
-import { findUserByEmail } from './users.repository';
+import { testApp } from '../test/app';
+import { usersRepository } from './users.repository';
+
+const { findUserByEmail } = usersRepository((await testApp()).database);
 
 function newUser(overrides: Record<string, unknown> = {}) {
   const username = uniqueName();
