@@ -7,11 +7,13 @@
 import { main as serve } from './index';
 import { main as migrate } from './migrate';
 
-const command = process.argv[2] ?? 'serve';
-
-if (command === 'serve') await serve();
-else if (command === 'migrate') await migrate();
-else {
-  console.error(`Unknown command "${command}". Usage: conduit [serve | migrate]`);
-  process.exit(2);
+async function main(command = process.argv[2] ?? 'serve'): Promise<void> {
+  if (command === 'serve') await serve();
+  else if (command === 'migrate') await migrate();
+  else {
+    console.error(`Unknown command "${command}". Usage: conduit [serve | migrate]`);
+    process.exit(2);
+  }
 }
+
+if (import.meta.main) await main();
