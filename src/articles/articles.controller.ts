@@ -1,8 +1,10 @@
 import { Elysia, t } from 'elysia';
 import { type ApiTag, TOKEN_OPTIONAL, TOKEN_REQUIRED } from '../core/docs';
 import { errorResponsesFor } from '../core/models';
+import { pageOf } from '../core/paging';
 import type { RouteGuards } from '../users/users.guards';
 import {
+  ARTICLES_PAGE_SIZE,
   FeedQuery,
   ListArticlesQuery,
   MultipleArticlesResponse,
@@ -20,18 +22,31 @@ const errorResponses = errorResponsesFor({ forbidden: ['article'], notFound: ['a
 export const articlesController = (articles: ArticlesService, guards: RouteGuards) =>
   new Elysia({ name: 'articles.controller', detail: { tags: [ARTICLES_TAG.name] } })
     .use(guards)
-    .get('/articles', ({ query, viewerId }) => articles.listRecentArticles(query, viewerId), {
-      optionalAuth: true,
-      query: ListArticlesQuery,
-      response: { 200: MultipleArticlesResponse, ...errorResponses(422) },
-      detail: { ...TOKEN_OPTIONAL, summary: 'List recent articles, optionally filtered by tag, author or favoriter' },
-    })
-    .get('/articles/feed', ({ query, currentUserId }) => articles.feed(query, currentUserId), {
-      auth: true,
-      query: FeedQuery,
-      response: { 200: MultipleArticlesResponse, ...errorResponses(401, 422) },
-      detail: { ...TOKEN_REQUIRED, summary: 'Recent articles by the authors you follow' },
-    })
+    .get(
+      '/articles',
+      ({ query: { tag, author, favorited, ...paging }, viewerId }) =>
+        articles.listRecentArticles(
+          { tag, author, favoritedBy: favorited },
+          pageOf(paging, ARTICLES_PAGE_SIZE),
+          viewerId,
+        ),
+      {
+        optionalAuth: true,
+        query: ListArticlesQuery,
+        response: { 200: MultipleArticlesResponse, ...errorResponses(422) },
+        detail: { ...TOKEN_OPTIONAL, summary: 'List recent articles, optionally filtered by tag, author or favoriter' },
+      },
+    )
+    .get(
+      '/articles/feed',
+      ({ query, currentUserId }) => articles.feed(pageOf(query, ARTICLES_PAGE_SIZE), currentUserId),
+      {
+        auth: true,
+        query: FeedQuery,
+        response: { 200: MultipleArticlesResponse, ...errorResponses(401, 422) },
+        detail: { ...TOKEN_REQUIRED, summary: 'Recent articles by the authors you follow' },
+      },
+    )
     .post(
       '/articles',
       async ({ body, session, status }) =>

@@ -1,19 +1,11 @@
 import type { TokenClaims } from '../core/auth';
 import type { ReadFrom } from '../core/connection';
 import { Forbidden, NotFound } from '../core/errors';
-import { pageOf } from '../core/paging';
+import type { PageRange } from '../core/paging';
 import type { ArticleFilters } from './article-filters.repository';
 import type { ArticleReadsRepository, ArticleRow } from './article-reads.repository';
 import type { ArticleWritesRepository } from './article-writes.repository';
-import {
-  ARTICLES_PAGE_SIZE,
-  type Article,
-  type ArticleChanges,
-  type ListArticlesQuery,
-  type MultipleArticles,
-  type NewArticle,
-  type Page,
-} from './articles.model';
+import type { Article, ArticleChanges, MultipleArticles, NewArticle } from './articles.model';
 import { slugCandidates, slugify } from './articles.slug';
 import type { FavoritesRepository } from './favorites.repository';
 
@@ -61,22 +53,31 @@ export function articlesService(repositories: {
     return article;
   }
 
-  async function articlesPage(filters: ArticleFilters, page: Page, viewerId: number | null): Promise<MultipleArticles> {
-    const { rows, articlesCount } = await reads.findArticlePage(filters, pageOf(page, ARTICLES_PAGE_SIZE), viewerId);
+  async function articlesPage(
+    filters: ArticleFilters,
+    page: PageRange,
+    viewerId: number | null,
+  ): Promise<MultipleArticles> {
+    const { rows, articlesCount } = await reads.findArticlePage(filters, page, viewerId);
     return { articles: rows.map(({ articlesCount: _, ...row }) => toArticle(row)), articlesCount };
   }
 
-  function listRecentArticles(query: ListArticlesQuery, viewerId: number | null) {
+  /** The most recent articles, of a tag, an author or a favoriter when named. */
+  function listRecentArticles(
+    named: { tag?: string; author?: string; favoritedBy?: string },
+    page: PageRange,
+    viewerId: number | null,
+  ) {
     // An empty filter (`?tag=`) is no filter, as front ends send it.
     const filters: ArticleFilters = {
-      tag: query.tag ? normalizeTag(query.tag) : undefined,
-      author: query.author || undefined,
-      favoritedBy: query.favorited || undefined,
+      tag: named.tag ? normalizeTag(named.tag) : undefined,
+      author: named.author || undefined,
+      favoritedBy: named.favoritedBy || undefined,
     };
-    return articlesPage(filters, query, viewerId);
+    return articlesPage(filters, page, viewerId);
   }
 
-  function feed(page: Page, viewerId: number) {
+  function feed(page: PageRange, viewerId: number) {
     return articlesPage({ followedBy: viewerId }, page, viewerId);
   }
 

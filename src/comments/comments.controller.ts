@@ -1,7 +1,8 @@
 import { Elysia, t } from 'elysia';
 import { type ApiTag, TOKEN_OPTIONAL, TOKEN_REQUIRED } from '../core/docs';
+import { NotFound } from '../core/errors';
 import { errorResponsesFor } from '../core/models';
-import type { PageRange } from '../core/paging';
+import { type PageRange, pageOf } from '../core/paging';
 import type { RouteGuards } from '../users/users.guards';
 import {
   ArticleCommentsParams,
@@ -22,6 +23,15 @@ const errorResponses = errorResponsesFor({
   invalid: ['body'],
 });
 
+const MAX_COMMENT_ID = 2_147_483_647; // the column is a PostgreSQL integer
+
+/** The comment id of the path: a number in the column's range, else no comment has it (404). */
+function commentIdOf(raw: string): number {
+  const id = Number(raw);
+  if (!/^\d+$/.test(raw) || id < 1 || id > MAX_COMMENT_ID) throw new NotFound('comment');
+  return id;
+}
+
 /**
  * The next page, as an RFC 8288 link relative to the request URL (only its query differs), so that
  * it stays right behind a proxy that mounts the API under another path.
@@ -36,7 +46,7 @@ export const commentsController = (comments: CommentsService, guards: RouteGuard
     .get(
       '/articles/:slug/comments',
       async ({ params, query, viewerId, set }) => {
-        const page = await comments.getComments(params.slug, query, viewerId);
+        const page = await comments.getComments(params.slug, pageOf(query, COMMENTS_PAGE_SIZE), viewerId);
         if (page.next) set.headers.link = nextLink(page.next);
         return { comments: page.comments };
       },
@@ -72,7 +82,7 @@ export const commentsController = (comments: CommentsService, guards: RouteGuard
     .delete(
       '/articles/:slug/comments/:id',
       async ({ params, session, status }) => {
-        await comments.deleteComment(params.slug, params.id, session);
+        await comments.deleteComment(params.slug, commentIdOf(params.id), session);
         return status(204, undefined);
       },
       {

@@ -1,10 +1,8 @@
 import type { TokenClaims } from '../core/auth';
 import { Forbidden, NotFound } from '../core/errors';
-import { nextPage, type PageRange, pageOf } from '../core/paging';
-import { COMMENTS_PAGE_BYTES, COMMENTS_PAGE_SIZE, type Comment, type CommentsQuery } from './comments.model';
+import { nextPage, type PageRange } from '../core/paging';
+import { COMMENTS_PAGE_BYTES, type Comment } from './comments.model';
 import type { CommentRow, CommentsRepository } from './comments.repository';
-
-const MAX_COMMENT_ID = 2_147_483_647; // the column is a PostgreSQL integer
 
 /** The one comment shape: times go out as ISO-8601 UTC with milliseconds. */
 function toComment({ createdAt, updatedAt, ...rest }: CommentRow): Comment {
@@ -20,12 +18,11 @@ export interface CommentPage {
 /** The comment rules, over `comments`. */
 export function commentsService(comments: CommentsRepository) {
   /**
-   * A page of comments, newest first: at most `limit` (by default COMMENTS_PAGE_SIZE), fewer when
+   * A page of comments, newest first: at most `limit`, fewer when
    * they weigh more than COMMENTS_PAGE_BYTES. An empty page may mean no article: only then is the
    * article looked up, so the usual read is one statement.
    */
-  async function getComments(slug: string, query: CommentsQuery, viewerId: number | null): Promise<CommentPage> {
-    const page = pageOf(query, COMMENTS_PAGE_SIZE);
+  async function getComments(slug: string, page: PageRange, viewerId: number | null): Promise<CommentPage> {
     const { rows, more } = await comments.findCommentPage(slug, { ...page, maxBytes: COMMENTS_PAGE_BYTES }, viewerId);
     if (rows.length === 0 && (await comments.findArticleId(slug, { readFrom: 'replicas' })) === undefined) {
       throw new NotFound('article');
@@ -41,9 +38,7 @@ export function commentsService(comments: CommentsRepository) {
   }
 
   /** The comment must exist, belong to this article, and be yours. */
-  async function deleteComment(slug: string, rawCommentId: string, session: TokenClaims): Promise<void> {
-    const commentId = Number(rawCommentId);
-    if (!/^\d+$/.test(rawCommentId) || commentId < 1 || commentId > MAX_COMMENT_ID) throw new NotFound('comment');
+  async function deleteComment(slug: string, commentId: number, session: TokenClaims): Promise<void> {
     const ownership = await comments.findCommentOwnership(slug, commentId);
     if (!ownership) throw new NotFound('article');
     if (ownership.commentAuthorId === null) throw new NotFound('comment');

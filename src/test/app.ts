@@ -6,8 +6,8 @@
  *   migrated, used by the whole run and dropped at the end (src/test/setup.ts);
  * - neither set: an in-memory embedded database, migrated as it opens.
  *
- * Nothing is read or opened before the first test asks for it, and nothing in the environment changes:
- * a test that needs other settings builds an app of its own with `createApp`.
+ * The preload (./setup.ts) builds it before the first test; nothing in the environment changes, and a
+ * test that needs other settings builds an app of its own with `createApp`.
  */
 import { type App, createApp, createServices, type Services } from '../app';
 import { readConfig, type Settings } from '../core/config';
