@@ -7,6 +7,7 @@
  */
 import { cors } from '@elysiajs/cors';
 import { Elysia } from 'elysia';
+import { articleListRepository } from './articles/article-list.repository';
 import { articleReadsRepository } from './articles/article-reads.repository';
 import { articleWritesRepository } from './articles/article-writes.repository';
 import { ARTICLES_TAG, articlesController, FAVORITES_TAG } from './articles/articles.controller';
@@ -52,6 +53,7 @@ export function createServices(settings: Settings, database: AppDatabase) {
     profiles: profilesService(profilesRepository(database, accounts)),
     tags: tagsService(tagsRepository(database)),
     articles: articlesService({
+      lists: articleListRepository(database),
       reads: articleReadsRepository(database),
       writes: articleWritesRepository(database, accounts),
       favorites: favoritesRepository(database, accounts),

@@ -18,8 +18,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Placeholder } from 'drizzle-orm';
 import postgres from 'postgres';
-import type { ArticleFilters } from '../../src/articles/article-filters.repository';
-import { articlePageQuery, pageParams } from '../../src/articles/article-reads.repository';
+import { type ArticleFilters, listParams, listQuery } from '../../src/articles/article-list.repository';
 import { connect } from '../../src/core/connection';
 import { createTestDatabase, type TestDatabase } from '../../src/test/database';
 import { hashPassword } from '../../src/users/users.password';
@@ -104,8 +103,8 @@ if (database) {
     page: { limit: number; offset: number },
     viewerId: number | null,
   ) => {
-    const { sql, params } = articlePageQuery(builder.db, filters).toSQL();
-    const values = pageParams(filters, page, viewerId);
+    const { sql, params } = listQuery(builder.db, filters).toSQL();
+    const values: Record<string, unknown> = listParams(filters, page, viewerId);
     return { sql, params: params.map((param) => (param instanceof Placeholder ? values[param.name] : param)) };
   };
   const literal = (value: unknown) =>

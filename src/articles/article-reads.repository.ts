@@ -1,18 +1,15 @@
 /**
- * Reading articles as a viewer sees them, as typed rows: one statement for an article, one for a
- * list page (with its count), each prepared once per filter combination and database, then only
- * executed. Tags, favorite count and viewer flags are correlated subqueries, each an index probe,
- * run only for the rows returned.
+ * An article as a viewer sees it, as a typed row: the one article shape (`summaryColumns`, which
+ * the list, ./article-list.repository.ts, selects too) and the statement that reads one by slug.
+ * Tags, favorite count and viewer flags are correlated subqueries, each an index probe, run only for
+ * the rows returned.
  */
-import { desc, eq, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
-import type { Database, ReadFrom } from '../core/connection';
+import { eq, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
+import type { ReadFrom } from '../core/connection';
 import type { AppDatabase } from '../core/database';
 import { type ColumnsOf, viewer, viewerParam } from '../core/sql';
 import { profileColumns, type UserSource } from '../profiles/profiles.repository';
 import { users } from '../users/schema/users.schema';
-import { articleCountQuery } from './article-counts.repository';
-import { type ArticleFilters, filtersInUse } from './article-filters.repository';
-import { pageOfIds } from './article-pages.repository';
 import { articleTags } from './schema/article-tags.schema';
 import { articles } from './schema/articles.schema';
 import { favorites } from './schema/favorites.schema';
@@ -54,67 +51,7 @@ export function summaryColumns<Article extends ArticleSource, Author extends Use
 
 export type ArticleRow = NonNullable<Awaited<ReturnType<ArticleReadsRepository['findArticle']>>>;
 
-/*
- * A page's articles and authors are looked up through LATERAL subqueries, which PostgreSQL can only
- * run as an index probe per row of the page. A plain join would leave the choice to the planner, and
- * a generic plan (see plan_cache_mode in src/core/connection.ts) cannot know the page holds 20 rows:
- * it guesses a tenth of the table and hashes all of `articles` and `users`, which at 100k articles is
- * hundreds of times slower. (The LIMIT 1 keeps PostgreSQL from flattening them back into joins.)
- */
-function pageQuery(database: Database, filters: ArticleFilters) {
-  const page = pageOfIds(filters);
-  const article = database
-    .select({
-      id: articles.id,
-      slug: articles.slug,
-      title: articles.title,
-      description: articles.description,
-      authorId: articles.authorId,
-      createdAt: articles.createdAt,
-      updatedAt: articles.updatedAt,
-    })
-    .from(articles)
-    .where(eq(articles.id, page.id))
-    .limit(1)
-    .as('article');
-  const author = database
-    .select({ id: users.id, username: users.username, bio: users.bio, image: users.image })
-    .from(users)
-    .where(eq(users.id, article.authorId))
-    .limit(1)
-    .as('author');
-  return database
-    .select({
-      ...summaryColumns(article, author, viewer),
-      // The same for every row, computed once (an uncorrelated subquery).
-      articlesCount: sql<number>`(${articleCountQuery(database, filters)})`,
-    })
-    .from(page)
-    .innerJoinLateral(article, sql`true`)
-    .innerJoinLateral(author, sql`true`)
-    .orderBy(desc(page.createdAt), desc(page.id));
-}
-
-/** The list page's statement as a query object, unprepared: to EXPLAIN it, or to run it elsewhere (the benchmark's pgbench ceiling). */
-export function articlePageQuery(database: Database, filters: ArticleFilters) {
-  return pageQuery(database, filters);
-}
-
-/**
- * The values of a list statement's placeholders: the filters, the page, the window each followed
- * author contributes to a feed page (limit + offset), and the viewer.
- */
-export function pageParams(
-  filters: ArticleFilters,
-  page: { limit: number; offset: number },
-  viewerId: number | null,
-): Record<string, unknown> {
-  return { ...filters, ...page, window: page.limit + page.offset, viewer: viewerParam(viewerId) };
-}
-
-type PageStatement = (readFrom: ReadFrom) => ReturnType<ReturnType<typeof pageQuery>['prepare']>;
-type CountStatement = (readFrom: ReadFrom) => ReturnType<ReturnType<typeof articleCountQuery>['prepare']>;
-/** Articles as a viewer sees them, on `database`: one by slug, or a list page. */
+/** An article by slug as a viewer sees it, on `database`. */
 export function articleReadsRepository({ preparedOn, admit }: AppDatabase) {
   const articleBySlug = preparedOn((database) =>
     database
@@ -135,40 +72,7 @@ export function articleReadsRepository({ preparedOn, admit }: AppDatabase) {
     return row;
   }
 
-  const statements = new Map<string, { page: PageStatement; count: CountStatement }>();
-
-  function statementsFor(filters: ArticleFilters) {
-    const key = filtersInUse(filters).join('_') || 'all';
-    let found = statements.get(key);
-    if (!found) {
-      found = {
-        page: preparedOn((database) => pageQuery(database, filters).prepare(`articles_page_${key}`)),
-        count: preparedOn((database) => articleCountQuery(database, filters).prepare(`articles_count_${key}`)),
-      };
-      statements.set(key, found);
-    }
-    return found;
-  }
-
-  /**
-   * A list page (most recent first) and how many articles match the filters in all, from a replica.
-   * One statement: every row carries the count. Only an empty page needs the count on its own, and
-   * only past the first page (an empty first page means there are none).
-   */
-  async function findArticlePage(
-    filters: ArticleFilters,
-    page: { limit: number; offset: number },
-    viewerId: number | null,
-  ) {
-    using _operation = await admit('articles.findArticlePage', 'replicas');
-    const statement = statementsFor(filters);
-    const params = pageParams(filters, page, viewerId);
-    const rows = await statement.page('replicas').execute(params);
-    const counted = rows[0] ?? (page.offset > 0 ? (await statement.count('replicas').execute(params))[0] : undefined);
-    return { rows, articlesCount: counted?.articlesCount ?? 0 };
-  }
-
-  return { findArticle, findArticlePage };
+  return { findArticle };
 }
 
 export type ArticleReadsRepository = ReturnType<typeof articleReadsRepository>;

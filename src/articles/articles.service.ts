@@ -2,7 +2,7 @@ import type { TokenClaims } from '../core/auth';
 import type { ReadFrom } from '../core/connection';
 import { Forbidden, NotFound } from '../core/errors';
 import type { PageRange } from '../core/paging';
-import type { ArticleFilters } from './article-filters.repository';
+import type { ArticleFilters, ArticleListRepository } from './article-list.repository';
 import type { ArticleReadsRepository, ArticleRow } from './article-reads.repository';
 import type { ArticleWritesRepository } from './article-writes.repository';
 import type { Article, ArticleChanges, MultipleArticles, NewArticle } from './articles.model';
@@ -32,11 +32,12 @@ function toArticle<Row extends Omit<ArticleRow, 'body'>>({ createdAt, updatedAt,
 
 /** The article rules, over the articles' repositories. */
 export function articlesService(repositories: {
+  lists: ArticleListRepository;
   reads: ArticleReadsRepository;
   writes: ArticleWritesRepository;
   favorites: FavoritesRepository;
 }) {
-  const { reads, writes, favorites } = repositories;
+  const { lists, reads, writes, favorites } = repositories;
 
   /** From the replicas for a plain read; after this request's own write, the primary must answer. */
   async function existingArticle(slug: string, viewerId: number | null, readFrom: ReadFrom): Promise<Article> {
@@ -58,7 +59,7 @@ export function articlesService(repositories: {
     page: PageRange,
     viewerId: number | null,
   ): Promise<MultipleArticles> {
-    const { rows, articlesCount } = await reads.findArticlePage(filters, page, viewerId);
+    const { rows, articlesCount } = await lists.findArticlePage(filters, page, viewerId);
     return { articles: rows.map(({ articlesCount: _, ...row }) => toArticle(row)), articlesCount };
   }
 
