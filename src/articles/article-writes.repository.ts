@@ -31,6 +31,35 @@ function insertNewTags(names: SQLWrapper): SQL {
   return sql`insert into ${tags} (name) ${names} on conflict do nothing`;
 }
 
+/** The given tag names, one row each, from an array of text (one parameter, however many tags). */
+function tagNamesIn(list: SQLWrapper): SQL {
+  return sql`select unnest(${list}::text[]) as name`;
+}
+
+/**
+ * Tries the slug candidates in turn until `attempt` writes under one (it answers undefined when the
+ * slug is taken): the one way create and update move an article to a free slug.
+ */
+async function underFirstFreeSlug<Written>(
+  slugs: Iterable<string>,
+  attempt: (slug: string) => Promise<Written | undefined>,
+): Promise<Written> {
+  for (const slug of slugs) {
+    const written = await attempt(slug);
+    if (written !== undefined) return written;
+  }
+  throw new Error('no free slug among the candidates');
+}
+
+/** What an update changes: the content given, the tags when `tagList` is given, the slug when `slugs` is. */
+export interface ArticleUpdate {
+  changes: Partial<ArticleContent>;
+  /** The new tags (normalized), replacing the old. */
+  tagList?: string[];
+  /** Candidates for a new slug, tried in turn (a new title's). */
+  slugs?: Iterable<string>;
+}
+
 interface ArticleContent {
   title: string;
   description: string;
@@ -118,7 +147,7 @@ export function articleWritesRepository({ db, admit }: AppDatabase, accounts: Us
     slugs: Iterable<string>,
   ): Promise<ArticleRow> {
     using _operation = await admit('articles.insertArticle', 'primary');
-    for (const slug of slugs) {
+    return underFirstFreeSlug(slugs, async (slug) => {
       const [created] = await insertStatement
         .execute({ ...content, slug, tagList, ...sessionParams(session) })
         .catch((error) => {
@@ -126,22 +155,19 @@ export function articleWritesRepository({ db, admit }: AppDatabase, accounts: Us
           throw error;
         });
       // No row: the slug is taken.
-      if (created) return created;
-    }
-    throw new Error('no free slug among the candidates');
+      return created;
+    });
   }
 
   /**
-   * Applies the changes (and, when `slugs` is given, moves the article to the first free one) and
-   * replaces the tags when `tagList` is given, in one transaction, for a session. Returns the article's
-   * slug; 401 when the session is no longer good, 404 when the article is gone.
+   * Applies the update (moving the article to the first free slug of `slugs`, and replacing its tags,
+   * when given) in one transaction, for a session. Returns the article's slug; 401 when the session is
+   * no longer good, 404 when the article is gone.
    */
   async function updateArticleById(
     session: TokenClaims,
     id: number,
-    changes: Partial<ArticleContent>,
-    tagList: string[] | undefined,
-    slugs: Iterable<string> | undefined,
+    { changes, tagList, slugs }: ArticleUpdate,
   ): Promise<string> {
     using _operation = await admit('articles.updateArticle', 'primary');
     const whileSessionHolds = sessionHolds(sessionParams(session));
@@ -154,23 +180,19 @@ export function articleWritesRepository({ db, admit }: AppDatabase, accounts: Us
           .where(and(eq(articles.id, id), whileSessionHolds))
           .returning({ slug: articles.slug, createdAt: articles.createdAt });
 
-      let updated: { slug: string; createdAt: Date } | undefined;
-      if (slugs === undefined) {
-        [updated] = await update(tx);
-      } else {
-        let slugFound = false;
-        for (const slug of slugs) {
-          try {
-            // A savepoint per attempt: a taken slug fails the UPDATE without failing the transaction.
-            [updated] = await tx.transaction((savepoint) => update(savepoint, slug));
-            slugFound = true;
-            break;
-          } catch (error) {
-            if (violatedUniqueConstraint(error) === undefined) throw error;
-          }
-        }
-        if (!slugFound) throw new Error('no free slug among the candidates');
-      }
+      // With new slugs, a savepoint per attempt: a taken slug fails the UPDATE without failing the
+      // transaction. (No row at all, the article gone or the session retired, is an answer too.)
+      const [updated] =
+        slugs === undefined
+          ? await update(tx)
+          : await underFirstFreeSlug(slugs, (slug) =>
+              tx
+                .transaction((savepoint) => update(savepoint, slug))
+                .catch((error) => {
+                  if (violatedUniqueConstraint(error) === undefined) throw error;
+                  return undefined;
+                }),
+            );
       if (!updated) return undefined;
 
       if (tagList !== undefined) {
@@ -184,11 +206,7 @@ export function articleWritesRepository({ db, admit }: AppDatabase, accounts: Us
           await tx.delete(articleTags).where(and(eq(articleTags.articleId, id), inArray(articleTags.tag, removed)));
         }
         if (added.length > 0) {
-          const addedRows = sql.join(
-            added.map((name) => sql`(${name})`),
-            sql`, `,
-          );
-          await tx.execute(insertNewTags(sql`values ${addedRows}`));
+          await tx.execute(insertNewTags(tagNamesIn(sql.param(added))));
           const articleCreatedAt = updated.createdAt;
           await tx.insert(articleTags).values(added.map((tag) => ({ articleId: id, tag, articleCreatedAt })));
         }

@@ -103,7 +103,11 @@ export function articlesService(repositories: {
         ? slugCandidates(content.title)
         : undefined;
     const tags = tagList === undefined ? undefined : normalizeTags(tagList);
-    const newSlug = await writes.updateArticleById(session, article.id, content, tags, newSlugs);
+    const newSlug = await writes.updateArticleById(session, article.id, {
+      changes: content,
+      tagList: tags,
+      slugs: newSlugs,
+    });
     return existingArticle(newSlug, session.userId, 'primary');
   }
 
