@@ -147,7 +147,8 @@ export function articleWritesRepository({ db, admit }: AppDatabase, accounts: Us
     slugs: Iterable<string>,
   ): Promise<ArticleRow> {
     using _operation = await admit('articles.insertArticle', 'primary');
-    return underFirstFreeSlug(slugs, async (slug) => {
+    // Awaited: the operation (`using`) holds its place at the pool gate until this function returns.
+    return await underFirstFreeSlug(slugs, async (slug) => {
       const [created] = await insertStatement
         .execute({ ...content, slug, tagList, ...sessionParams(session) })
         .catch((error) => {
