@@ -48,17 +48,18 @@ import { usersService } from './users/users.service';
 export function createServices(settings: Settings, database: AppDatabase) {
   const accounts = usersRepository(database);
   const users = usersService(accounts);
+  const articleReads = articleReadsRepository(database);
   return {
     users,
     profiles: profilesService(profilesRepository(database, accounts)),
     tags: tagsService(tagsRepository(database)),
     articles: articlesService({
       lists: articleListRepository(database),
-      reads: articleReadsRepository(database),
+      reads: articleReads,
       writes: articleWritesRepository(database, accounts),
       favorites: favoritesRepository(database, accounts),
     }),
-    comments: commentsService(commentsRepository(database, accounts)),
+    comments: commentsService(commentsRepository(database, accounts), articleReads),
     idempotency: idempotencyService(idempotencyRepository(database), users, settings),
     health: healthService(healthRepository(database), settings),
   };

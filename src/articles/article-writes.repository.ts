@@ -82,16 +82,6 @@ const given = {
 const givenTagList = sql.placeholder('tagList');
 /** Writing articles, on `database` (the primary); `accounts` checks the session of each write. */
 export function articleWritesRepository({ db, admit }: AppDatabase, accounts: UsersRepository) {
-  /** Just enough to decide who may change an article (from the primary, like every read that decides a write). */
-  async function findArticleOwnership(slug: string) {
-    using _operation = await admit('articles.findArticleOwnership', 'primary');
-    const [row] = await db
-      .select({ id: articles.id, authorId: articles.authorId, title: articles.title })
-      .from(articles)
-      .where(eq(articles.slug, slug));
-    return row;
-  }
-
   const inserted = db.$with('inserted').as(
     db
       .insert(articles)
@@ -231,7 +221,7 @@ export function articleWritesRepository({ db, admit }: AppDatabase, accounts: Us
     await accounts.deleteForSession(session, articles, eq(articles.id, id));
   }
 
-  return { findArticleOwnership, insertArticle, updateArticleById, deleteArticleById };
+  return { insertArticle, updateArticleById, deleteArticleById };
 }
 
 export type ArticleWritesRepository = ReturnType<typeof articleWritesRepository>;

@@ -48,7 +48,7 @@ export function articlesService(repositories: {
 
   /** The article's id, when it exists and the user wrote it. */
   async function ownArticle(slug: string, userId: number) {
-    const article = await writes.findArticleOwnership(slug);
+    const article = await reads.findArticleRef(slug, { readFrom: 'primary' });
     if (!article) throw new NotFound('article');
     if (article.authorId !== userId) throw new Forbidden('article');
     return article;

@@ -4,6 +4,7 @@ import type { AppDatabase } from '../core/database';
 import { rethrowConstraintViolation } from '../core/database-errors';
 import { NotFound } from '../core/errors';
 import { rethrowIfSessionRetired, sessionParams, sessionUserId, type UsersRepository } from '../users/users.repository';
+import { articleIdBySlug } from './article-reads.repository';
 import { articles } from './schema/articles.schema';
 import { favorites } from './schema/favorites.schema';
 
@@ -46,10 +47,7 @@ export function favoritesRepository({ db, admit }: AppDatabase, accounts: UsersR
     await accounts.deleteForSession(
       session,
       favorites,
-      and(
-        eq(favorites.userId, session.userId),
-        inArray(favorites.articleId, db.select({ id: articles.id }).from(articles).where(eq(articles.slug, slug))),
-      ),
+      and(eq(favorites.userId, session.userId), inArray(favorites.articleId, articleIdBySlug(slug))),
     );
   }
 

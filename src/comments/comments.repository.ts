@@ -1,7 +1,7 @@
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
+import { articleIdBySlug } from '../articles/article-reads.repository';
 import { articles } from '../articles/schema/articles.schema';
 import type { TokenClaims } from '../core/auth';
-import type { ReadFrom } from '../core/connection';
 import type { AppDatabase } from '../core/database';
 import { rethrowConstraintViolation } from '../core/database-errors';
 import { NotFound } from '../core/errors';
@@ -37,15 +37,7 @@ export function commentsRepository({ db, preparedOn, admit }: AppDatabase, accou
     const page = database
       .select({ id: comments.id, createdAt: comments.createdAt })
       .from(comments)
-      .where(
-        eq(
-          comments.articleId,
-          database
-            .select({ id: articles.id })
-            .from(articles)
-            .where(eq(articles.slug, sql.placeholder('slug'))),
-        ),
-      )
+      .where(eq(comments.articleId, articleIdBySlug(sql.placeholder('slug'))))
       .orderBy(desc(comments.createdAt), desc(comments.id))
       .limit(sql.placeholder('limit'))
       .offset(sql.placeholder('offset'))
@@ -101,21 +93,6 @@ export function commentsRepository({ db, preparedOn, admit }: AppDatabase, accou
     return { rows: found.slice(0, limit).map(({ more: _, ...row }) => row), more };
   }
 
-  const articleIdBySlug = preparedOn((database) =>
-    database
-      .select({ id: articles.id })
-      .from(articles)
-      .where(eq(articles.slug, sql.placeholder('slug')))
-      .prepare('article_id_by_slug'),
-  );
-
-  /** The id of the article with this slug, if there is one. */
-  async function findArticleId(slug: string, { readFrom }: { readFrom: ReadFrom }): Promise<number | undefined> {
-    using _operation = await admit('comments.findArticleId', readFrom);
-    const [row] = await articleIdBySlug(readFrom).execute({ slug });
-    return row?.id;
-  }
-
   /**
    * Adds a comment by the session's user and returns it with its author as they see themselves, in one
    * statement; 401 when the session is no longer good.
@@ -162,7 +139,7 @@ export function commentsRepository({ db, preparedOn, admit }: AppDatabase, accou
     await accounts.deleteForSession(session, comments, eq(comments.id, commentId));
   }
 
-  return { findCommentPage, findArticleId, insertComment, findCommentOwnership, deleteCommentById };
+  return { findCommentPage, insertComment, findCommentOwnership, deleteCommentById };
 }
 
 export type CommentsRepository = ReturnType<typeof commentsRepository>;

@@ -1,3 +1,4 @@
+import type { ArticleReadsRepository } from '../articles/article-reads.repository';
 import type { TokenClaims } from '../core/auth';
 import { Forbidden, NotFound } from '../core/errors';
 import { nextPage, type PageRange } from '../core/paging';
@@ -15,8 +16,11 @@ export interface CommentPage {
   next: PageRange | undefined;
 }
 
-/** The comment rules, over `comments`. */
-export function commentsService(comments: CommentsRepository) {
+/** The comment rules, over `comments`; `articles` finds the article a request names. */
+export function commentsService(
+  comments: CommentsRepository,
+  articles: Pick<ArticleReadsRepository, 'findArticleRef'>,
+) {
   /**
    * A page of comments, newest first: at most `limit`, fewer when
    * they weigh more than COMMENTS_PAGE_BYTES. An empty page may mean no article: only then is the
@@ -24,7 +28,7 @@ export function commentsService(comments: CommentsRepository) {
    */
   async function getComments(slug: string, page: PageRange, viewerId: number | null): Promise<CommentPage> {
     const { rows, more } = await comments.findCommentPage(slug, { ...page, maxBytes: COMMENTS_PAGE_BYTES }, viewerId);
-    if (rows.length === 0 && (await comments.findArticleId(slug, { readFrom: 'replicas' })) === undefined) {
+    if (rows.length === 0 && (await articles.findArticleRef(slug, { readFrom: 'replicas' })) === undefined) {
       throw new NotFound('article');
     }
     return { comments: rows.map(toComment), next: more ? nextPage(page, rows.length) : undefined };
@@ -32,9 +36,9 @@ export function commentsService(comments: CommentsRepository) {
 
   async function addComment(slug: string, session: TokenClaims, body: string): Promise<Comment> {
     // From the primary, like every read that decides a write.
-    const articleId = await comments.findArticleId(slug, { readFrom: 'primary' });
-    if (articleId === undefined) throw new NotFound('article');
-    return toComment(await comments.insertComment(session, articleId, body));
+    const article = await articles.findArticleRef(slug, { readFrom: 'primary' });
+    if (article === undefined) throw new NotFound('article');
+    return toComment(await comments.insertComment(session, article.id, body));
   }
 
   /** The comment must exist, belong to this article, and be yours. */
