@@ -1,6 +1,7 @@
 /**
  * The one place the app is put together: `createApp(settings, database)` builds every feature's
- * repositories on the database, its services on those, and its controller on those, under /api, with
+ * repositories on the database (`createRepositories`), its services on those (`createServices`), and
+ * its controller on those, under /api, with
  * the operational endpoints beside them, all behind the one error mapping. The server, the workers,
  * the single binary, the seed, the tests and the benchmark all build theirs here; importing this
  * module (or any other) opens, reads and starts nothing.
@@ -44,24 +45,41 @@ import { routeGuards } from './users/users.guards';
 import { usersRepository } from './users/users.repository';
 import { usersService } from './users/users.service';
 
-/** Every feature's services over `database`: what the controllers serve, and what the seed acts through. */
-export function createServices(settings: Settings, database: AppDatabase) {
-  const accounts = usersRepository(database);
-  const users = usersService(accounts);
-  const articleReads = articleReadsRepository(database);
+/** Every feature's repositories over `database`: the only code that runs SQL. */
+export function createRepositories(database: AppDatabase) {
+  const users = usersRepository(database);
   return {
     users,
-    profiles: profilesService(profilesRepository(database, accounts)),
-    tags: tagsService(tagsRepository(database)),
+    profiles: profilesRepository(database, users),
+    tags: tagsRepository(database),
+    articleLists: articleListRepository(database),
+    articleReads: articleReadsRepository(database),
+    articleWrites: articleWritesRepository(database, users),
+    favorites: favoritesRepository(database, users),
+    comments: commentsRepository(database, users),
+    idempotency: idempotencyRepository(database),
+    health: healthRepository(database),
+  };
+}
+
+export type Repositories = ReturnType<typeof createRepositories>;
+
+/** Every feature's services over the repositories: what the controllers serve, and what the seed acts through. */
+export function createServices(settings: Settings, repositories: Repositories) {
+  const users = usersService(repositories.users);
+  return {
+    users,
+    profiles: profilesService(repositories.profiles),
+    tags: tagsService(repositories.tags),
     articles: articlesService({
-      lists: articleListRepository(database),
-      reads: articleReads,
-      writes: articleWritesRepository(database, accounts),
-      favorites: favoritesRepository(database, accounts),
+      lists: repositories.articleLists,
+      reads: repositories.articleReads,
+      writes: repositories.articleWrites,
+      favorites: repositories.favorites,
     }),
-    comments: commentsService(commentsRepository(database, accounts), articleReads),
-    idempotency: idempotencyService(idempotencyRepository(database), users, settings),
-    health: healthService(healthRepository(database), settings),
+    comments: commentsService(repositories.comments, repositories.articleReads),
+    idempotency: idempotencyService(repositories.idempotency, users, settings),
+    health: healthService(repositories.health, settings),
   };
 }
 
@@ -74,7 +92,7 @@ export type Services = ReturnType<typeof createServices>;
 export async function createApp(
   settings: Settings,
   database: AppDatabase,
-  services: Services = createServices(settings, database),
+  services: Services = createServices(settings, createRepositories(database)),
 ) {
   if (settings.metrics.enabled) collectProcessMetrics();
   const guards = routeGuards(services.users, services.idempotency, settings);

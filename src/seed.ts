@@ -3,7 +3,7 @@
  * through the services so it obeys every rule the API does. Safe to rerun: users and articles
  * that already exist are kept as they are, and follows and favorites are idempotent.
  */
-import { createServices, type Services } from './app';
+import { createRepositories, createServices, type Services } from './app';
 import { slugify } from './articles/articles.slug';
 import type { TokenClaims } from './core/auth';
 import { loadSettings } from './core/config';
@@ -188,7 +188,9 @@ export async function main(): Promise<void> {
   try {
     console.log(`Seeding ${database.target} ...`);
     let step = 0;
-    await seed(createServices(settings, database), (message) => console.log(`  [${++step}] ${message}`));
+    await seed(createServices(settings, createRepositories(database)), (message) =>
+      console.log(`  [${++step}] ${message}`),
+    );
     console.log(
       `Done. Log in as any of ${PEOPLE.map((p) => email(p.username)).join(', ')} with the password "${DEMO_PASSWORD}".`,
     );

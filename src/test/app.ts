@@ -9,7 +9,7 @@
  * The preload (./setup.ts) builds it before the first test; nothing in the environment changes, and a
  * test that needs other settings builds an app of its own with `createApp`.
  */
-import { type App, createApp, createServices, type Services } from '../app';
+import { type App, createApp, createRepositories, createServices, type Repositories, type Services } from '../app';
 import { readConfig, type Settings } from '../core/config';
 import { type AppDatabase, openDatabase } from '../core/database';
 import type { Env } from '../core/env';
@@ -20,8 +20,9 @@ export interface TestApp {
   app: App;
   database: AppDatabase;
   settings: Settings;
-  /** The services the app serves (a test may watch one with spyOn). */
+  /** The services the app serves, and the repositories under them (a test may watch one with spyOn). */
   services: Services;
+  repositories: Repositories;
 }
 
 /** The suite's settings: the environment's, with the limits and logging a test run needs. */
@@ -53,8 +54,9 @@ async function build(): Promise<TestApp> {
   const settings = testSettings(process.env, { DATABASE_URL: created?.url ?? '' });
   configureLogger(settings);
   const database = await openDatabase(settings);
-  const services = createServices(settings, database);
-  return { app: await createApp(settings, database, services), database, settings, services };
+  const repositories = createRepositories(database);
+  const services = createServices(settings, repositories);
+  return { app: await createApp(settings, database, services), database, settings, services, repositories };
 }
 
 /** The run's app, database and settings. */

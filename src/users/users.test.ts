@@ -1,9 +1,8 @@
 import { describe, expect, test } from 'bun:test';
 import { api, registerUser, uniqueName } from '../test/api';
 import { testApp } from '../test/app';
-import { usersRepository } from './users.repository';
 
-const { findUserByEmail } = usersRepository((await testApp()).database);
+const { findUserByEmail } = (await testApp()).repositories.users;
 
 function newUser(overrides: Record<string, unknown> = {}) {
   const username = uniqueName();
