@@ -38,11 +38,18 @@ export interface RunningServer {
  * Starts the server with `env` on top of this process's environment (without DATABASE_URL:
  * an in-memory embedded database unless `env` names one) and waits until it answers /health.
  * `quiet` drops its error output (for harnesses that provoke thousands of logged failures);
- * `captureLog` keeps its standard output for `log()`; `root` runs another checkout's server.
+ * `captureLog` keeps its standard output for `log()`; `logFile` writes it to that file instead (for
+ * long runs, whose log would fill the pipe); `root` runs another checkout's server.
  */
 export async function startServer(
   env: Record<string, string> = {},
-  { timeoutMs = READY_BUDGET_MS, quiet = false, captureLog = false, root = ROOT } = {},
+  {
+    timeoutMs = READY_BUDGET_MS,
+    quiet = false,
+    captureLog = false,
+    logFile = undefined as string | undefined,
+    root = ROOT,
+  } = {},
 ): Promise<RunningServer> {
   const port = await freePort();
   const { DATABASE_URL: _inherited, ...inherited } = process.env;
@@ -59,7 +66,7 @@ export async function startServer(
       PORT: String(port),
       HOST: '127.0.0.1',
     },
-    stdout: captureLog ? 'pipe' : 'ignore',
+    stdout: logFile ? Bun.file(logFile) : captureLog ? 'pipe' : 'ignore',
     stderr: quiet ? 'ignore' : 'inherit',
   });
   running.add(child);
