@@ -1,5 +1,5 @@
 /** One server process: opens the database, builds the app, listens, and shuts down cleanly. Started by src/index.ts. */
-import { createApp } from './app';
+import { type App, createApp } from './app';
 import { MAX_BODY_BYTES } from './core/body';
 import type { Settings } from './core/config';
 import { type AppDatabase, openDatabase } from './core/database';
@@ -49,8 +49,6 @@ export async function serve(settings: Settings): Promise<void> {
   }
 }
 
-type Served = Awaited<ReturnType<typeof createApp>>;
-
 /**
  * Stop accepting connections, let in-flight requests finish, close the pool, exit 0; all within
  * SHUTDOWN_GRACE_MS. Requests still running when its last 2 s begin (half of it, when it is short)
@@ -61,7 +59,7 @@ type Served = Awaited<ReturnType<typeof createApp>>;
 async function shutdown(
   signal: string,
   { shutdownGraceMs: graceMs }: Pick<Settings, 'shutdownGraceMs'>,
-  app: Served,
+  app: App,
   database: AppDatabase,
 ): Promise<void> {
   const deadline = performance.now() + graceMs;
@@ -90,7 +88,7 @@ async function shutdown(
   process.exit(0);
 }
 /** SIGTERM and SIGINT shut down (once); a worker also stops when its supervisor has gone. */
-function stopOnSignals(settings: Settings, app: Served, database: AppDatabase): void {
+function stopOnSignals(settings: Settings, app: App, database: AppDatabase): void {
   // `on`, not `once`: under a supervisor, Ctrl-C reaches a worker twice (from the terminal and
   // forwarded), and a second, unhandled SIGINT would cut its in-flight requests off.
   let shuttingDown = false;
