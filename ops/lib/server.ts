@@ -38,13 +38,20 @@ export interface RunningServer {
  * Starts the server with `env` on top of this process's environment (without DATABASE_URL:
  * an in-memory embedded database unless `env` names one) and waits until it answers /health.
  * `quiet` drops its error output (for harnesses that provoke thousands of logged failures);
- * `captureLog` keeps its standard output for `log()`; `root` runs another checkout's server.
+ * `captureLog` keeps its standard output for `log()`; `root` runs another checkout's server;
+ * `port` takes a given port (a replacement on its predecessor's, behind a balancer) instead of a free one.
  */
 export async function startServer(
   env: Record<string, string> = {},
-  { timeoutMs = READY_BUDGET_MS, quiet = false, captureLog = false, root = ROOT } = {},
+  {
+    timeoutMs = READY_BUDGET_MS,
+    quiet = false,
+    captureLog = false,
+    root = ROOT,
+    port: givenPort,
+  }: { timeoutMs?: number; quiet?: boolean; captureLog?: boolean; root?: string; port?: number } = {},
 ): Promise<RunningServer> {
-  const port = await freePort();
+  const port = givenPort ?? (await freePort());
   const { DATABASE_URL: _inherited, ...inherited } = process.env;
   const child = Bun.spawn(['bun', 'src/index.ts'], {
     cwd: root,
