@@ -65,11 +65,11 @@ export class PatroniCluster {
       await cluster.startEtcd();
       for (const node of nodes) cluster.writeConfig(node);
       // The first node bootstraps the cluster; the others clone it once it leads.
-      await cluster.startNode(nodes[0] as Node);
+      cluster.startNode(nodes[0] as Node);
       await cluster.waitFor('node1 to lead', (members) =>
         members.some((m) => m.name === 'node1' && m.role === 'leader'),
       );
-      for (const node of nodes.slice(1)) await cluster.startNode(node);
+      for (const node of nodes.slice(1)) cluster.startNode(node);
       await cluster.waitUntilHealthy(count);
       return cluster;
     } catch (error) {
@@ -168,8 +168,8 @@ ${hba.map((line) => `    - ${line}`).join('\n')}
     giveToPostgres(node.config, `${node.dir}-log`);
   }
 
-  /** Starts (or restarts) the node's Patroni, which starts its PostgreSQL. */
-  async startNode(node: Node): Promise<void> {
+  /** Starts (or restarts) the node's Patroni, which starts its PostgreSQL (or clones the leader first). */
+  startNode(node: Node): void {
     const uid = Bun.spawnSync(['id', '-u', 'postgres']).stdout.toString().trim();
     const asPostgres =
       process.getuid?.() === 0 ? ['setpriv', `--reuid=${uid}`, `--regid=${uid}`, '--init-groups', '--'] : [];
