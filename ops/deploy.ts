@@ -47,13 +47,27 @@ const instances: RunningServer[] = [];
 const oldProcesses: RunningServer['process'][] = [];
 let traffic: MixedTraffic | undefined;
 
-/** Stops everything the drill started and removes what it made; also on Ctrl-C or SIGTERM. */
-async function cleanUp(): Promise<void> {
-  await traffic?.stop();
-  haproxy?.stop();
-  await Promise.all(instances.map((instance) => instance.stop()));
-  await database?.drop().catch(() => {});
-  checkout?.remove();
+/** Stops everything the drill started and removes what it made (once); also on Ctrl-C or SIGTERM. */
+let cleaning: Promise<void> | undefined;
+function cleanUp(): Promise<void> {
+  cleaning ??= (async () => {
+    const steps: (() => unknown)[] = [
+      () => traffic?.stop(),
+      () => haproxy?.stop(),
+      () => Promise.all(instances.map((instance) => instance.stop())),
+      () => database?.drop(),
+      () => checkout?.remove(),
+    ];
+    // Each step whatever the others did: a failed one must not leave the rest behind.
+    for (const step of steps) {
+      try {
+        await step();
+      } catch (error) {
+        console.error('clean-up:', error);
+      }
+    }
+  })();
+  return cleaning;
 }
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

@@ -41,11 +41,26 @@ let haproxy: Haproxy | undefined;
 const servers: RunningServer[] = [];
 const traffic: ContractClients[] = [];
 
-async function cleanUp(): Promise<void> {
-  await Promise.all(traffic.map((clients) => clients.stop()));
-  await Promise.all(servers.map((server) => server.stop()));
-  haproxy?.stop();
-  cluster?.destroy();
+/** Stops everything the drill started and removes what it made (once); also on Ctrl-C or SIGTERM. */
+let cleaning: Promise<void> | undefined;
+function cleanUp(): Promise<void> {
+  cleaning ??= (async () => {
+    const steps: (() => unknown)[] = [
+      () => Promise.all(traffic.map((clients) => clients.stop({ abandon: true }))),
+      () => Promise.all(servers.map((server) => server.stop())),
+      () => haproxy?.stop(),
+      () => cluster?.destroy(),
+    ];
+    // Each step whatever the others did: a failed one must not leave the rest behind.
+    for (const step of steps) {
+      try {
+        await step();
+      } catch (error) {
+        console.error('clean-up:', error);
+      }
+    }
+  })();
+  return cleaning;
 }
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

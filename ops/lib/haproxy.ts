@@ -20,6 +20,12 @@ export interface ServerStat {
   total: number;
 }
 
+/** Balancers still running when this process exits (a drill that failed, or was interrupted) are killed. */
+const running = new Set<Haproxy>();
+process.once('exit', () => {
+  for (const haproxy of running) haproxy.stop();
+});
+
 export class Haproxy {
   private constructor(
     private readonly child: Subprocess,
@@ -47,6 +53,7 @@ export class Haproxy {
     // -db: stay in the foreground, so the child is HAProxy itself and dies with a kill.
     const child = Bun.spawn(['haproxy', '-db', '-f', file], { stdout: 'ignore', stderr: 'pipe' });
     const haproxy = new Haproxy(child, folder, socket);
+    running.add(haproxy);
     const deadline = Date.now() + READY_BUDGET_MS;
     while (true) {
       if (child.exitCode !== null) {
@@ -120,6 +127,7 @@ export class Haproxy {
   }
 
   stop(): void {
+    running.delete(this);
     this.child.kill('SIGKILL');
     rmSync(this.folder, { recursive: true, force: true });
   }

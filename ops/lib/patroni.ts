@@ -42,6 +42,12 @@ function postgresBinDir(): string {
   return dir;
 }
 
+/** Clusters not yet destroyed when this process exits (a drill that failed, or was interrupted) are. */
+const running = new Set<PatroniCluster>();
+process.once('exit', () => {
+  for (const cluster of running) cluster.destroy();
+});
+
 export class PatroniCluster {
   private etcd?: Subprocess;
   private constructor(
@@ -61,6 +67,7 @@ export class PatroniCluster {
       nodes.push({ name: `node${i}`, pgPort: await freePort(), restPort: await freePort(), dir, config: `${dir}.yml` });
     }
     const cluster = new PatroniCluster(root, scope, await freePort(), nodes);
+    running.add(cluster);
     try {
       await cluster.startEtcd();
       for (const node of nodes) cluster.writeConfig(node);
@@ -276,6 +283,7 @@ ${hba.map((line) => `    - ${line}`).join('\n')}
 
   /** Stops every process it started (Patroni, PostgreSQL, etcd) and removes the folder. */
   destroy(): void {
+    running.delete(this);
     const bin = postgresBinDir();
     for (const node of this.nodes) {
       node.patroni?.kill('SIGKILL');

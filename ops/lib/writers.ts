@@ -55,6 +55,7 @@ export class ContractClients {
   /** The longest a request took, retries included. */
   slowestMs = 0;
   private running = false;
+  private abandoned = false;
   private loops: Promise<void>[] = [];
   private sequence = 0;
   private readonly run = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
@@ -87,8 +88,10 @@ export class ContractClients {
     ];
   }
 
-  async stop(): Promise<void> {
+  /** Stops the clients once their requests have ended; `abandon` also ends their retries now (a clean-up). */
+  async stop({ abandon = false } = {}): Promise<void> {
     this.running = false;
+    this.abandoned ||= abandon;
     await Promise.all(this.loops);
   }
 
@@ -128,7 +131,11 @@ export class ContractClients {
       // was cut off: its claim is let go after a minute) both come with Retry-After.
       const retryable = exchange.outcome === 503 || exchange.outcome === 409;
       const retry =
-        this.followContract && retryable && retryAfterMs >= 0 && performance.now() + retryAfterMs < deadline;
+        this.followContract &&
+        !this.abandoned &&
+        retryable &&
+        retryAfterMs >= 0 &&
+        performance.now() + retryAfterMs < deadline;
       if (!retry) {
         this.slowestMs = Math.max(this.slowestMs, exchange.finishedAt - exchange.startedAt);
         this.exchanges.push(exchange);
