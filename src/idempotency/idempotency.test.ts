@@ -9,6 +9,7 @@ import { readConfig } from '../core/config';
 import { db } from '../core/database';
 import { api, createArticle, registerUser, type TestUser, uniqueName } from '../test/api';
 import { users } from '../users/schema/users.schema';
+import * as idempotencyRepository from './idempotency.repository';
 import { idempotencyKeys } from './schema/idempotency-keys.schema';
 
 const newArticle = (title = uniqueName('Title ')) => ({ article: { title, description: 'd', body: 'b' } });
@@ -178,6 +179,35 @@ describe('Idempotency-Key: what is not kept, and for how long', () => {
     expect(failed.status).toBe(500);
     expect(retry.status).toBe(201);
     expect(retry.headers.get('idempotent-replayed')).toBeNull();
+    expect(await articleCount(author)).toBe(1);
+  });
+
+  test('a write cut off by a failover: its key, which the database was too far away to let go then, is let go once it is back', async () => {
+    const author = await registerUser();
+    const request = withKey(author, 'failover', newArticle());
+    const away = () => Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    const work = spyOn(articlesService, 'createArticle').mockRejectedValueOnce(away());
+    const release = spyOn(idempotencyRepository, 'releaseKey');
+    release.mockRejectedValueOnce(away());
+
+    const failed = await api('POST', '/api/articles', request);
+    work.mockRestore();
+    const meanwhile = await api('POST', '/api/articles', request);
+    // Then the claim is let go: the next attempt finds the database back (readiness, not a sleep).
+    const accountId = await accountIdOf(author);
+    const held = () =>
+      db
+        .select()
+        .from(idempotencyKeys)
+        .where(and(eq(idempotencyKeys.accountId, accountId), eq(idempotencyKeys.key, 'failover')));
+    for (let waited = 0; (await held()).length > 0 && waited < 4000; waited += 50) await Bun.sleep(50);
+    release.mockRestore();
+    const retry = await api('POST', '/api/articles', request);
+
+    expect(failed.status).toBe(503);
+    expect(failed.headers.get('retry-after')).toBe('2');
+    expect(meanwhile.status).toBe(409);
+    expect(retry.status).toBe(201);
     expect(await articleCount(author)).toBe(1);
   });
 
