@@ -16,6 +16,8 @@ import { freePort, READY_BUDGET_MS } from './server';
 import { asPostgres, giveToPostgres, postgresOwnedFolder } from './throwaway-postgres';
 
 export const PATRONI_TIMING = { ttl: 10, loop_wait: 2, retry_timeout: 4 } as const;
+/** Bytes a replica may trail and still be promoted, or count as caught up (Patroni's default, 1 MiB). */
+const MAXIMUM_LAG_ON_FAILOVER = 1_048_576;
 
 export interface Member {
   name: string;
@@ -134,7 +136,7 @@ bootstrap:
     ttl: ${PATRONI_TIMING.ttl}
     loop_wait: ${PATRONI_TIMING.loop_wait}
     retry_timeout: ${PATRONI_TIMING.retry_timeout}
-    maximum_lag_on_failover: 1048576
+    maximum_lag_on_failover: ${MAXIMUM_LAG_ON_FAILOVER}
     synchronous_mode: true
     postgresql:
       use_pg_rewind: true
@@ -228,7 +230,8 @@ ${hba.map((line) => `    - ${line}`).join('\n')}
   }
 
   /**
-   * One leader and `count - 1` replicas running on its timeline with no lag, one of them
+   * One leader and `count - 1` replicas running on its timeline, streaming (a lag in bytes, at most
+   * maximum_lag_on_failover: writes go on meanwhile), one of them
    * synchronous, as every node sees it (a node that just rejoined stops once more to rewind).
    */
   async waitUntilHealthy(count: number, timeoutMs = READY_BUDGET_MS): Promise<void> {
@@ -241,7 +244,13 @@ ${hba.map((line) => `    - ${line}`).join('\n')}
         members.length === count &&
         leader !== undefined &&
         replicas.some((m) => m.role === 'sync_standby') &&
-        replicas.every((m) => m.state === 'running' && m.timeline === leader.timeline && m.lag === 0)
+        replicas.every(
+          (m) =>
+            m.state === 'running' &&
+            m.timeline === leader.timeline &&
+            typeof m.lag === 'number' &&
+            m.lag <= MAXIMUM_LAG_ON_FAILOVER,
+        )
       );
     };
     while (Date.now() < deadline) {
