@@ -13,10 +13,12 @@
  *
  * Pass: no request failed (no 5xx, no unexpected status, no connection error, no timeout) from the
  * first request to the last; every write acknowledged is in the database at the end; p99 before and
- * during the deploy reported. Then the drill checks itself: it breaks a deploy on purpose (an
+ * during the deploy reported. Then the drill checks itself: it breaks a deploy on purpose twice (an
  * instance stopped without draining, with SIGKILL: a crash, or an orchestrator that gave up
- * waiting) and must see failed requests. Last line: "N passed, M failed".
+ * waiting; then a migration that renames a column the running instances use, undone afterwards)
+ * and must see failed requests each time. Last line: "N passed, M failed".
  */
+import postgres from 'postgres';
 import { createTestDatabase, type TestDatabase } from '../src/test/database';
 import { Haproxy } from './lib/haproxy';
 import { type Checkout, checkOut, git, migrate, previousVersion } from './lib/previous-version';
@@ -118,6 +120,16 @@ async function replace(slot: number, env: Record<string, string>, port: number):
   return exitCode;
 }
 
+/** The broken migration (and its undoing): renames comments' column `from` to `to`, as a careless migration would. */
+async function renameColumn(databaseUrl: string, from: string, to: string): Promise<void> {
+  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+  try {
+    await sql.unsafe(`alter table comments rename column ${from} to ${to}`);
+  } finally {
+    await sql.end();
+  }
+}
+
 /** The broken deploy: `server` stopped with SIGKILL while it serves, then started again. */
 async function crash(slot: number, env: Record<string, string>, port: number): Promise<void> {
   const proxy = haproxy as Haproxy;
@@ -175,11 +187,22 @@ try {
   await traffic.stop();
   const brokenEndedAt = performance.now();
 
+  console.log('Broken migration, on purpose: a column the running instances use renamed under traffic ...');
+  const renameStartedAt = performance.now();
+  traffic.start();
+  await Bun.sleep(1000);
+  await renameColumn(database.url, 'body', 'body_renamed');
+  await traffic.waitForFailure(renameStartedAt, REQUEST_BUDGET_MS * 3);
+  await renameColumn(database.url, 'body_renamed', 'body');
+  await traffic.stop();
+  const renameEndedAt = performance.now();
+
   const before = summarize(between(traffic.samples, trafficStartedAt, deployStartedAt));
   const during = summarize(between(traffic.samples, deployStartedAt, deployEndedAt));
   const after = summarize(between(traffic.samples, deployEndedAt, deployTrafficEndedAt));
   const whole = summarize(between(traffic.samples, trafficStartedAt, deployTrafficEndedAt));
   const broken = summarize(between(traffic.samples, brokenStartedAt, brokenEndedAt));
+  const renamed = summarize(between(traffic.samples, renameStartedAt, renameEndedAt));
   const missing = await missingWrites(database.url, traffic.acknowledged);
   const ack = traffic.acknowledged;
   const lost = missing.users.length + missing.articles.length + missing.comments.length + missing.favorites.length;
@@ -210,6 +233,9 @@ try {
   console.log(
     `  broken deploy (SIGKILL, no drain): ${broken.failed} of ${broken.requests} requests failed${broken.failed ? ` (${broken.byOutcome})` : ''}`,
   );
+  console.log(
+    `  broken migration (comments.body renamed): ${renamed.failed} of ${renamed.requests} requests failed${renamed.failed ? ` (${renamed.byOutcome})` : ''}`,
+  );
   console.log('');
 
   checks.check(
@@ -239,6 +265,11 @@ try {
   checks.check(
     'the drill catches a broken deploy (an instance killed without draining fails requests)',
     broken.failed > 0,
+    'no request failed',
+  );
+  checks.check(
+    'the drill catches a migration the running version cannot run on (a column it uses renamed)',
+    renamed.failed > 0,
     'no request failed',
   );
 } catch (error) {

@@ -67,6 +67,16 @@ export class MixedTraffic {
     this.clients = Array.from({ length: this.options.clients }, () => this.client());
   }
 
+  /** Resolves true once a request sent after `since` has failed, false when none has within `timeoutMs`. */
+  async waitForFailure(since: number, timeoutMs: number): Promise<boolean> {
+    const deadline = performance.now() + timeoutMs;
+    while (!this.samples.some((sample) => !sample.ok && sample.startedAt >= since)) {
+      if (performance.now() > deadline) return false;
+      await Bun.sleep(50);
+    }
+    return true;
+  }
+
   async stop(): Promise<void> {
     this.running = false;
     await Promise.all(this.clients);
