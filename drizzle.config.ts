@@ -1,8 +1,8 @@
 import { defineConfig } from 'drizzle-kit';
-import { databaseConfig } from './src/core/db-settings';
+import { loadDatabaseSettings } from './src/core/db-settings';
 
 // The same settings the app uses: DATABASE_URL for a server, else the embedded database's folder.
-const { url, embeddedDataDir } = databaseConfig;
+const { url, embeddedDataDir } = loadDatabaseSettings();
 
 export default defineConfig({
   dialect: 'postgresql',

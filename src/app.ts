@@ -1,54 +1,134 @@
 /**
- * The whole API: every feature's controller under /api, the operational endpoints beside
- * it, all behind the one error mapping.
- * Tests drive this object directly (`app.handle(request)`); src/index.ts serves it.
+ * The one place the app is put together: `createApp(settings, database)` builds every feature's
+ * repositories on the database (`createRepositories`), its services on those (`createServices`), and
+ * its controller on those, under /api, with
+ * the operational endpoints beside them, all behind the one error mapping. The server, the workers,
+ * the single binary, the seed, the tests and the benchmark all build theirs here; importing this
+ * module (or any other) opens, reads and starts nothing.
  */
 import { cors } from '@elysiajs/cors';
 import { Elysia } from 'elysia';
+import { articleListRepository } from './articles/article-list.repository';
+import { articleReadsRepository } from './articles/article-reads.repository';
+import { articleWritesRepository } from './articles/article-writes.repository';
 import { ARTICLES_TAG, articlesController, FAVORITES_TAG } from './articles/articles.controller';
+import { articlesService } from './articles/articles.service';
+import { favoritesRepository } from './articles/favorites.repository';
 import { COMMENTS_TAG, commentsController } from './comments/comments.controller';
-import { config } from './core/config';
+import { commentsRepository } from './comments/comments.repository';
+import { commentsService } from './comments/comments.service';
+import type { Settings } from './core/config';
+import type { AppDatabase } from './core/database';
 import { apiDocs } from './core/docs';
 import { httpPolicy } from './core/http';
+import { collectProcessMetrics } from './core/metrics';
 import { requestLog } from './core/request-log';
 import { targetsAsSent, unmatchedRoutes } from './core/routes';
 import { securityHeaders } from './core/security-headers';
 import { tracing } from './core/tracing';
 import { healthController, OPERATIONS_TAG } from './health/health.controller';
+import { healthRepository } from './health/health.repository';
+import { healthService } from './health/health.service';
+import { withIdempotencyKey } from './idempotency/idempotency.docs';
 import { REPLAYED_HEADER } from './idempotency/idempotency.plugin';
-import { IDEMPOTENCY_KEY_HEADER } from './idempotency/idempotency.service';
+import { idempotencyRepository } from './idempotency/idempotency.repository';
+import { IDEMPOTENCY_KEY_HEADER, idempotencyService } from './idempotency/idempotency.service';
 import { PROFILES_TAG, profilesController } from './profiles/profiles.controller';
+import { profilesRepository } from './profiles/profiles.repository';
+import { profilesService } from './profiles/profiles.service';
 import { TAGS_TAG, tagsController } from './tags/tags.controller';
+import { tagsRepository } from './tags/tags.repository';
+import { tagsService } from './tags/tags.service';
 import { TOKEN_IGNORED_HEADER } from './users/users.auth';
 import { USERS_TAG, usersController } from './users/users.controller';
+import { routeGuards } from './users/users.guards';
+import { usersRepository } from './users/users.repository';
+import { usersService } from './users/users.service';
 
-export const app = new Elysia({ name: 'conduit' })
-  .use(tracing)
-  .use(requestLog)
-  .use(targetsAsSent)
-  .use(unmatchedRoutes)
-  .use(securityHeaders)
-  .use(httpPolicy)
-  .use(
-    cors({
-      origin: config.corsOrigins,
-      methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
-      allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id', IDEMPOTENCY_KEY_HEADER],
-      exposeHeaders: ['Link', 'Retry-After', 'X-Request-Id', TOKEN_IGNORED_HEADER, REPLAYED_HEADER],
-      credentials: false,
-      maxAge: 600,
+/** Every feature's repositories over `database`: the only code that runs SQL. */
+export function createRepositories(database: AppDatabase) {
+  const users = usersRepository(database);
+  return {
+    users,
+    profiles: profilesRepository(database, users),
+    tags: tagsRepository(database),
+    articleLists: articleListRepository(database),
+    articleReads: articleReadsRepository(database),
+    articleWrites: articleWritesRepository(database, users),
+    favorites: favoritesRepository(database, users),
+    comments: commentsRepository(database, users),
+    idempotency: idempotencyRepository(database),
+    health: healthRepository(database),
+  };
+}
+
+export type Repositories = ReturnType<typeof createRepositories>;
+
+/** Every feature's services over the repositories: what the controllers serve, and what the seed acts through. */
+export function createServices(settings: Settings, repositories: Repositories) {
+  const users = usersService(repositories.users);
+  return {
+    users,
+    profiles: profilesService(repositories.profiles),
+    tags: tagsService(repositories.tags),
+    articles: articlesService({
+      lists: repositories.articleLists,
+      reads: repositories.articleReads,
+      writes: repositories.articleWrites,
+      favorites: repositories.favorites,
     }),
-  )
-  .use(apiDocs([USERS_TAG, PROFILES_TAG, ARTICLES_TAG, FAVORITES_TAG, COMMENTS_TAG, TAGS_TAG, OPERATIONS_TAG]))
-  .get('/', ({ redirect }) => redirect('/docs'))
-  .use(healthController)
-  .group('/api', (api) =>
-    api
-      .use(usersController)
-      .use(profilesController)
-      .use(articlesController)
-      .use(commentsController)
-      .use(tagsController),
-  );
+    comments: commentsService(repositories.comments, repositories.articleReads),
+    idempotency: idempotencyService(repositories.idempotency, users, settings),
+    health: healthService(repositories.health, settings),
+  };
+}
 
-export type App = typeof app;
+export type Services = ReturnType<typeof createServices>;
+
+/**
+ * The whole API over `database`, configured by `settings`: src/server.ts serves it, tests drive it with
+ * `app.handle(request)` (and may pass the `services` they watch).
+ */
+export async function createApp(
+  settings: Settings,
+  database: AppDatabase,
+  services: Services = createServices(settings, createRepositories(database)),
+) {
+  if (settings.metrics.enabled) collectProcessMetrics();
+  const guards = routeGuards(services.users, services.idempotency, settings);
+  return new Elysia({ name: 'conduit' })
+    .use(await tracing(settings))
+    .use(requestLog(settings))
+    .use(targetsAsSent)
+    .use(unmatchedRoutes)
+    .use(securityHeaders(settings))
+    .use(httpPolicy(settings))
+    .use(
+      cors({
+        origin: settings.corsOrigins,
+        methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+        allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id', IDEMPOTENCY_KEY_HEADER],
+        exposeHeaders: ['Link', 'Retry-After', 'X-Request-Id', TOKEN_IGNORED_HEADER, REPLAYED_HEADER],
+        credentials: false,
+        maxAge: 600,
+      }),
+    )
+    .use(
+      apiDocs(
+        [USERS_TAG, PROFILES_TAG, ARTICLES_TAG, FAVORITES_TAG, COMMENTS_TAG, TAGS_TAG, OPERATIONS_TAG],
+        withIdempotencyKey(settings.idempotencyKeyHours),
+      ),
+    )
+    .get('/', ({ redirect }) => redirect('/docs'))
+    .use(healthController(services.health))
+    .group('/api', (api) =>
+      api
+        .use(usersController(services.users, guards, settings))
+        .use(profilesController(services.profiles, guards))
+        .use(articlesController(services.articles, guards))
+        .use(commentsController(services.comments, guards))
+        .use(tagsController(services.tags)),
+    );
+}
+
+export type App = Awaited<ReturnType<typeof createApp>>;

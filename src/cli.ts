@@ -4,13 +4,16 @@
  *   conduit migrate    apply pending migrations (as `bun run db:migrate`)
  * The migrations and the embedded database engine are inside the binary.
  */
-const command = process.argv[2] ?? 'serve';
+import { main as serve } from './index';
+import { main as migrate } from './migrate';
 
-if (command === 'serve') await import('./index');
-else if (command === 'migrate') await import('./migrate');
-else {
-  console.error(`Unknown command "${command}". Usage: conduit [serve | migrate]`);
-  process.exit(2);
+async function main(command = process.argv[2] ?? 'serve'): Promise<void> {
+  if (command === 'serve') await serve();
+  else if (command === 'migrate') await migrate();
+  else {
+    console.error(`Unknown command "${command}". Usage: conduit [serve | migrate]`);
+    process.exit(2);
+  }
 }
 
-export {};
+if (import.meta.main) await main();

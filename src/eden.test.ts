@@ -1,8 +1,10 @@
 /** The exported app type drives a typed client (Eden Treaty): types and runtime must agree. */
 import { describe, expect, test } from 'bun:test';
 import { treaty } from '@elysiajs/eden';
-import { app } from './app';
 import { uniqueName } from './test/api';
+import { testApp } from './test/app';
+
+const { app } = await testApp();
 
 describe('Eden Treaty client', () => {
   test('register, create an article, and find it in the list, all typed', async () => {

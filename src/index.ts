@@ -2,12 +2,16 @@
  * Starts the API: `bun run start` (or `bun run dev` to restart on changes). With WORKERS above 1,
  * this process only supervises that many server processes sharing the port (src/core/workers.ts).
  */
-import { config } from './core/config';
-import { isWorker } from './core/workers';
+import { loadSettings } from './core/config';
+import { configureLogger } from './core/logger';
+import { isWorker, superviseWorkers } from './core/workers';
+import { serve } from './server';
 
-if (config.workers > 1 && !isWorker()) {
-  const { superviseWorkers } = await import('./core/workers');
-  await superviseWorkers(config.workers);
-} else {
-  await import('./server');
+export async function main(): Promise<void> {
+  const settings = loadSettings();
+  configureLogger(settings);
+  if (settings.workers > 1 && !isWorker(settings)) await superviseWorkers(settings.workers);
+  else await serve(settings);
 }
+
+if (import.meta.main) await main();

@@ -7,14 +7,12 @@
  * refuses to run when the database's records do not match the folder (see src/core/migrator.ts).
  */
 import { connect, MIGRATIONS_FOLDER, serverTarget } from './core/connection';
-import { databaseConfig } from './core/db-settings';
+import { type DatabaseConfig, loadDatabaseSettings } from './core/db-settings';
 import { assertMigratable, MigrationError, migrateServer, migrationFiles, migrationStatus } from './core/migrator';
 
-const { url, migration } = databaseConfig;
-
-async function migrateEmbedded(): Promise<string[]> {
+async function migrateEmbedded(settings: DatabaseConfig): Promise<string[]> {
   // No lock needed: an embedded database's folder is open in one process at a time.
-  const connection = await connect({ ...databaseConfig, statementTimeoutMs: 0 });
+  const connection = await connect({ ...settings, statementTimeoutMs: 0 });
   try {
     console.log(`Migrating ${connection.target} ...`);
     const status = await migrationStatus(connection.db, migrationFiles(MIGRATIONS_FOLDER));
@@ -26,18 +24,26 @@ async function migrateEmbedded(): Promise<string[]> {
   }
 }
 
-try {
-  let applied: string[];
-  if (url) {
-    console.log(`Migrating ${serverTarget(url)} ...`);
-    const files = await migrateServer(url, { folder: MIGRATIONS_FOLDER, ...migration, log: console.log });
-    applied = files.map((file) => file.tag);
-  } else {
-    applied = await migrateEmbedded();
+export async function main(): Promise<void> {
+  const settings = loadDatabaseSettings();
+  const { url, migration } = settings;
+  try {
+    let applied: string[];
+    if (url) {
+      console.log(`Migrating ${serverTarget(url)} ...`);
+      const files = await migrateServer(url, { folder: MIGRATIONS_FOLDER, ...migration, log: console.log });
+      applied = files.map((file) => file.tag);
+    } else {
+      applied = await migrateEmbedded(settings);
+    }
+    console.log(
+      applied.length > 0 ? `Applied ${applied.join(', ')}.` : 'Nothing to apply: the database is up to date.',
+    );
+  } catch (error) {
+    if (!(error instanceof MigrationError)) throw error;
+    console.error(error.message);
+    process.exit(1);
   }
-  console.log(applied.length > 0 ? `Applied ${applied.join(', ')}.` : 'Nothing to apply: the database is up to date.');
-} catch (error) {
-  if (!(error instanceof MigrationError)) throw error;
-  console.error(error.message);
-  process.exit(1);
 }
+
+if (import.meta.main) await main();

@@ -3,14 +3,13 @@
  * through the services so it obeys every rule the API does. Safe to rerun: users and articles
  * that already exist are kept as they are, and follows and favorites are idempotent.
  */
-import { createArticle, favorite, getArticle } from './articles/articles.service';
+import { createRepositories, createServices, type Services } from './app';
 import { slugify } from './articles/articles.slug';
-import { addComment } from './comments/comments.service';
 import type { TokenClaims } from './core/auth';
+import { loadSettings } from './core/config';
+import { openDatabase } from './core/database';
 import { NotFound } from './core/errors';
-import { databaseDescription, disconnectDatabase } from './health/health.repository';
-import { follow } from './profiles/profiles.service';
-import { changeAccount, checkCredentials, createAccount, sessionOf } from './users/users.service';
+import { sessionOf } from './users/users.service';
 
 export const DEMO_PASSWORD = 'conduit-demo';
 
@@ -132,19 +131,19 @@ function email(username: string): string {
  * A session of the demo user, creating their account first when their credentials open none. (A
  * session without a token: the seed signs none, so it needs no JWT_SECRET.)
  */
-async function ensureUser(person: (typeof PEOPLE)[number]): Promise<TokenClaims> {
+async function ensureUser({ users }: Services, person: (typeof PEOPLE)[number]): Promise<TokenClaims> {
   const credentials = { email: email(person.username), password: DEMO_PASSWORD };
   try {
-    return sessionOf(await checkCredentials(credentials));
+    return sessionOf(await users.checkCredentials(credentials));
   } catch {
-    const { id } = await createAccount({ username: person.username, ...credentials });
-    return sessionOf(await changeAccount({ userId: id }, { bio: person.bio, image: person.image }));
+    const { id } = await users.createAccount({ username: person.username, ...credentials });
+    return sessionOf(await users.changeAccount({ userId: id }, { bio: person.bio, image: person.image }));
   }
 }
 
-async function articleExists(slug: string): Promise<boolean> {
+async function articleExists({ articles }: Services, slug: string): Promise<boolean> {
   try {
-    await getArticle(slug, null);
+    await articles.getArticle(slug, null);
     return true;
   } catch (error) {
     if (error instanceof NotFound) return false;
@@ -152,10 +151,12 @@ async function articleExists(slug: string): Promise<boolean> {
   }
 }
 
-export async function seed(progress: (message: string) => void = () => {}): Promise<void> {
+/** Adds the demo data through `services` (createServices in src/app.ts), telling `progress` each step. */
+export async function seed(services: Services, progress: (message: string) => void = () => {}): Promise<void> {
+  const { articles, profiles, comments } = services;
   const sessions = new Map<Username, TokenClaims>();
   for (const person of PEOPLE) {
-    sessions.set(person.username, await ensureUser(person));
+    sessions.set(person.username, await ensureUser(services, person));
     progress(`user ${person.username}`);
   }
   const as = (username: Username) => sessions.get(username) as TokenClaims;
@@ -163,29 +164,39 @@ export async function seed(progress: (message: string) => void = () => {}): Prom
   const created = new Set<string>();
   for (const article of ARTICLES) {
     const slug = slugify(article.title);
-    if (!(await articleExists(slug))) {
+    if (!(await articleExists(services, slug))) {
       const { author, title, description, body, tags } = article;
-      await createArticle(as(author), { title, description, body, tagList: tags });
+      await articles.createArticle(as(author), { title, description, body, tagList: tags });
       created.add(title);
     }
     progress(`article "${article.title}"`);
   }
-  for (const [follower, followed] of FOLLOWS) await follow(followed, as(follower));
+  for (const [follower, followed] of FOLLOWS) await profiles.follow(followed, as(follower));
   progress(`${FOLLOWS.length} follows`);
-  for (const [fan, title] of FAVORITES) await favorite(slugify(title), as(fan));
+  for (const [fan, title] of FAVORITES) await articles.favorite(slugify(title), as(fan));
   progress(`${FAVORITES.length} favorites`);
   // Comments are only added with their article, so a rerun does not repeat them.
   const newComments = COMMENTS.filter(([, title]) => created.has(title));
-  for (const [author, title, body] of newComments) await addComment(slugify(title), as(author), body);
+  for (const [author, title, body] of newComments) await comments.addComment(slugify(title), as(author), body);
   progress(`${newComments.length} comments`);
 }
 
-if (import.meta.main) {
-  console.log(`Seeding ${databaseDescription()} ...`);
-  let step = 0;
-  await seed((message) => console.log(`  [${++step}] ${message}`));
-  console.log(
-    `Done. Log in as any of ${PEOPLE.map((p) => email(p.username)).join(', ')} with the password "${DEMO_PASSWORD}".`,
-  );
-  await disconnectDatabase();
+/** `bun run db:seed`: the database of DATABASE_URL (or the embedded one), the app's services over it, the data. */
+export async function main(): Promise<void> {
+  const settings = loadSettings();
+  const database = await openDatabase(settings);
+  try {
+    console.log(`Seeding ${database.target} ...`);
+    let step = 0;
+    await seed(createServices(settings, createRepositories(database)), (message) =>
+      console.log(`  [${++step}] ${message}`),
+    );
+    console.log(
+      `Done. Log in as any of ${PEOPLE.map((p) => email(p.username)).join(', ')} with the password "${DEMO_PASSWORD}".`,
+    );
+  } finally {
+    await database.close();
+  }
 }
+
+if (import.meta.main) await main();

@@ -1,50 +1,52 @@
-/** One server process: listens, serves, and shuts down cleanly. Started by src/index.ts. */
-import { app } from './app';
-import { config } from './core/config';
+/** One server process: opens the database, builds the app, listens, and shuts down cleanly. Started by src/index.ts. */
+import { type App, createApp } from './app';
+import { MAX_BODY_BYTES } from './core/body';
+import type { Settings } from './core/config';
+import { type AppDatabase, openDatabase } from './core/database';
 import { logger } from './core/logger';
 import { tokenConfig } from './core/token-settings';
 import { answerSupervisor, isWorker } from './core/workers';
-import {
-  databaseDescription,
-  disconnectDatabase,
-  pendingMigrations,
-  stopRunningStatements,
-} from './health/health.repository';
+import { healthRepository } from './health/health.repository';
 
-// Read now, not at the first token: a bad JWT_SECRET stops the server before it listens.
-if (tokenConfig().usingDevelopmentSecret) {
-  logger.warn('JWT_SECRET is not set: signing tokens with the development secret. Never do this in production.');
-}
-if (config.metrics.tokenMissing) {
-  logger.warn(
-    'METRICS_TOKEN is not set: metrics are off and GET /metrics answers 404. Set METRICS_TOKEN or METRICS_TOKEN_FILE to scrape them (docs/operations.md#metrics).',
+/** Startup, in order: checks on the settings, the database (the embedded one migrated), the app, listening. */
+export async function serve(settings: Settings): Promise<void> {
+  // Read now, not at the first token: a bad JWT_SECRET stops the server before it listens.
+  if (tokenConfig().usingDevelopmentSecret) {
+    logger.warn('JWT_SECRET is not set: signing tokens with the development secret. Never do this in production.');
+  }
+  if (settings.metrics.tokenMissing) {
+    logger.warn(
+      'METRICS_TOKEN is not set: metrics are off and GET /metrics answers 404. Set METRICS_TOKEN or METRICS_TOKEN_FILE to scrape them (docs/operations.md#metrics).',
+    );
+  }
+  const database = await openDatabase(settings);
+  const app = await createApp(settings, database);
+  app.listen({
+    hostname: settings.host,
+    port: settings.port,
+    // The app answers a declared Content-Length over the limit with a JSON 413 (src/core/http.ts);
+    // this cap, with room above it, stops chunked bodies that declare nothing.
+    maxRequestBodySize: 2 * MAX_BODY_BYTES,
+    // Worker processes share the port; the kernel spreads connections across them.
+    reusePort: isWorker(settings),
+  });
+  logger.info(
+    {
+      url: `http://${settings.host}:${settings.port}/api`,
+      docs: `http://${settings.host}:${settings.port}/docs`,
+      database: database.target,
+    },
+    'Conduit API listening',
   );
-}
+  stopOnSignals(settings, app, database);
 
-app.listen({
-  hostname: config.host,
-  port: config.port,
-  // The app answers a declared Content-Length over the limit with a JSON 413 (src/core/http.ts);
-  // this cap, with room above it, stops chunked bodies that declare nothing.
-  maxRequestBodySize: 2 * config.maxBodyBytes,
-  // Worker processes share the port; the kernel spreads connections across them.
-  reusePort: isWorker(),
-});
-logger.info(
-  {
-    url: `http://${config.host}:${config.port}/api`,
-    docs: `http://${config.host}:${config.port}/docs`,
-    database: databaseDescription(),
-  },
-  'Conduit API listening',
-);
-
-const pending = await pendingMigrations();
-if (pending && pending.length > 0) {
-  logger.warn(
-    { pending },
-    'the database lacks migrations this version needs: /ready answers 503 until `bun run db:migrate` applies them',
-  );
+  const pending = await healthRepository(database).pendingMigrations();
+  if (pending && pending.length > 0) {
+    logger.warn(
+      { pending },
+      'the database lacks migrations this version needs: /ready answers 503 until `bun run db:migrate` applies them',
+    );
+  }
 }
 
 /**
@@ -54,8 +56,12 @@ if (pending && pending.length > 0) {
  * its client is answered 503. Closing a connection alone would not do: PostgreSQL does not notice a
  * closed client while a statement waits on a lock, and would commit it once the lock is released.
  */
-async function shutdown(signal: string): Promise<void> {
-  const graceMs = config.shutdownGraceMs;
+async function shutdown(
+  signal: string,
+  { shutdownGraceMs: graceMs }: Pick<Settings, 'shutdownGraceMs'>,
+  app: App,
+  database: AppDatabase,
+): Promise<void> {
   const deadline = performance.now() + graceMs;
   const left = () => deadline - performance.now();
   // Whatever hangs below (a database that does not answer the cancellation), the process ends in time.
@@ -70,36 +76,39 @@ async function shutdown(signal: string): Promise<void> {
   const finished = await Promise.race([drained, Bun.sleep(stopAt).then(() => false)]);
   if (!finished) {
     logger.warn({ graceMs }, 'requests still running: cancelling their database statements');
-    await stopRunningStatements(left() / 2);
+    await database.stopWork(left() / 2);
     // The cancelled requests answer 503 now; once they have, their connections close.
     await Promise.race([drained, Bun.sleep(Math.max(0, left() - 250))]);
     await app.server?.stop(true);
   }
-  await disconnectDatabase();
+  await database.close();
   // The last requests' log lines are written after their responses: let them, then flush.
   await new Promise((resolve) => setImmediate(resolve));
   logger.flush();
   process.exit(0);
 }
-// `on`, not `once`: under a supervisor, Ctrl-C reaches a worker twice (from the terminal and
-// forwarded), and a second, unhandled SIGINT would cut its in-flight requests off.
-let shuttingDown = false;
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.on(signal, () => {
-    if (shuttingDown) return;
-    shuttingDown = true;
-    void shutdown(signal);
-  });
-}
-
-// A worker whose supervisor died (killed outright, say) stops too, rather than serve on unsupervised.
-if (isWorker()) {
-  answerSupervisor();
-  const supervisor = process.ppid;
-  setInterval(() => {
-    if (process.ppid !== supervisor && !shuttingDown) {
+/** SIGTERM and SIGINT shut down (once); a worker also stops when its supervisor has gone. */
+function stopOnSignals(settings: Settings, app: App, database: AppDatabase): void {
+  // `on`, not `once`: under a supervisor, Ctrl-C reaches a worker twice (from the terminal and
+  // forwarded), and a second, unhandled SIGINT would cut its in-flight requests off.
+  let shuttingDown = false;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      if (shuttingDown) return;
       shuttingDown = true;
-      void shutdown('SIGTERM');
-    }
-  }, 1000).unref();
+      void shutdown(signal, settings, app, database);
+    });
+  }
+
+  // A worker whose supervisor died (killed outright, say) stops too, rather than serve on unsupervised.
+  if (isWorker(settings)) {
+    answerSupervisor();
+    const supervisor = process.ppid;
+    setInterval(() => {
+      if (process.ppid !== supervisor && !shuttingDown) {
+        shuttingDown = true;
+        void shutdown('SIGTERM', settings, app, database);
+      }
+    }, 1000).unref();
+  }
 }

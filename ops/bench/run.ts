@@ -18,7 +18,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Placeholder } from 'drizzle-orm';
 import postgres from 'postgres';
-import type { ArticleFilters } from '../../src/articles/article-filters.repository';
+import { type ArticleFilters, listParams, listQuery } from '../../src/articles/article-list.repository';
 import { connect } from '../../src/core/connection';
 import { createTestDatabase, type TestDatabase } from '../../src/test/database';
 import { hashPassword } from '../../src/users/users.password';
@@ -95,20 +95,18 @@ await seeding.close();
 let dbCeiling: number | undefined;
 const explains: { name: string; plan: string }[] = [];
 if (database) {
-  process.env.DATABASE_URL = database.url;
-  process.env.LOG_LEVEL = 'silent';
-  const { articlePageQuery, pageParams } = await import('../../src/articles/article-reads.repository');
+  // The list statement is built on a connection of its own (building it runs nothing).
+  const builder = await connect({ url: database.url });
   // The statement's text, and its parameters in order, as findArticlePage executes it.
   const articlesPageSql = (
     filters: ArticleFilters,
     page: { limit: number; offset: number },
     viewerId: number | null,
   ) => {
-    const { sql, params } = articlePageQuery(filters).toSQL();
-    const values = pageParams(filters, page, viewerId);
+    const { sql, params } = listQuery(builder.db, filters).toSQL();
+    const values: Record<string, unknown> = listParams(filters, page, viewerId);
     return { sql, params: params.map((param) => (param instanceof Placeholder ? values[param.name] : param)) };
   };
-  const { closeDatabase } = await import('../../src/core/database');
   const literal = (value: unknown) =>
     typeof value === 'number' ? String(value) : `'${String(value).replaceAll("'", "''")}'`;
   const page = { limit: 20, offset: 0 };
@@ -175,7 +173,7 @@ if (database) {
     explains.push({ name, plan: rows.map((row) => row['QUERY PLAN']).join('\n') });
   }
   await client.end();
-  await closeDatabase();
+  await builder.close();
 }
 
 // 3. The real server.

@@ -38,8 +38,9 @@ export interface RunningServer {
  * Starts the server with `env` on top of this process's environment (without DATABASE_URL:
  * an in-memory embedded database unless `env` names one) and waits until it answers /health.
  * `quiet` drops its error output (for harnesses that provoke thousands of logged failures);
- * `captureLog` keeps its standard output for `log()`; `root` runs another checkout's server;
- * `port` takes a given port (a replacement on its predecessor's, behind a balancer) instead of a free one.
+ * `captureLog` keeps its standard output for `log()`; `logFile` writes it to that file instead (for
+ * long runs, whose log would fill the pipe); `root` runs another checkout's server; `port` takes a
+ * given port (a replacement on its predecessor's, behind a balancer) instead of a free one.
  */
 export async function startServer(
   env: Record<string, string> = {},
@@ -47,9 +48,17 @@ export async function startServer(
     timeoutMs = READY_BUDGET_MS,
     quiet = false,
     captureLog = false,
+    logFile,
     root = ROOT,
     port: givenPort,
-  }: { timeoutMs?: number; quiet?: boolean; captureLog?: boolean; root?: string; port?: number } = {},
+  }: {
+    timeoutMs?: number;
+    quiet?: boolean;
+    captureLog?: boolean;
+    logFile?: string;
+    root?: string;
+    port?: number;
+  } = {},
 ): Promise<RunningServer> {
   const port = givenPort ?? (await freePort());
   const { DATABASE_URL: _inherited, ...inherited } = process.env;
@@ -66,7 +75,7 @@ export async function startServer(
       PORT: String(port),
       HOST: '127.0.0.1',
     },
-    stdout: captureLog ? 'pipe' : 'ignore',
+    stdout: logFile ? Bun.file(logFile) : captureLog ? 'pipe' : 'ignore',
     stderr: quiet ? 'ignore' : 'inherit',
   });
   running.add(child);

@@ -11,6 +11,7 @@ import postgres from 'postgres';
 import { MIGRATIONS_FOLDER } from '../../src/core/connection';
 import { MigrationError, migrateServer, migrationFiles } from '../../src/core/migrator';
 import { api, createArticle, registerUser } from '../../src/test/api';
+import { testApp } from '../../src/test/app';
 import { createTestDatabase, type TestDatabase } from '../../src/test/database';
 import { startServer } from '../lib/server';
 
@@ -177,7 +178,7 @@ describe.skipIf(!onServer)('db:migrate on a PostgreSQL server', () => {
     // The app's own database: a real author and article, and the app answering through HTTP.
     const author = await registerUser();
     const article = await createArticle(author);
-    const url = process.env.DATABASE_URL ?? '';
+    const url = (await testApp()).settings.database.url ?? '';
     const folder = folderWith({ '9002_alter_articles': 'alter table articles add column probe integer;' });
     const holder = postgres(url, { max: 1, onnotice: () => {}, connection: { application_name: 'long report' } });
     const reserved = await holder.reserve();

@@ -7,6 +7,7 @@ import { describe, expect, test } from 'bun:test';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { testApp } from '../../src/test/app';
 
 const ROOT = resolve(import.meta.dir, '../..');
 const FILES = join(ROOT, 'ops/observability');
@@ -68,7 +69,7 @@ describe('the observability profile', () => {
   });
 
   test('every metric the dashboard asks for is one the API exposes', async () => {
-    const { app } = await import('../../src/app');
+    const { app } = await testApp();
     await app.handle(new Request('http://localhost/api/tags'));
     await new Promise((done) => setImmediate(done));
     const exposed = await (await app.handle(new Request('http://localhost/metrics'))).text();

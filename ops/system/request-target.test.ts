@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { connect } from 'node:net';
+import { testApp } from '../../src/test/app';
 import { type RunningServer, startServer } from '../lib/server';
 
 const TOKEN = 'a-metrics-token-for-this-test';
@@ -80,7 +81,7 @@ describe('the same routes, spelled plainly', () => {
   });
 
   test('every route of the app is shallower than the depth the check covers', async () => {
-    const { app } = await import('../../src/app');
+    const { app } = await testApp();
     const { DEEPEST } = await import('../../src/core/routes');
     const depths = app.routes.map((route) => route.path.split('/').filter(Boolean).length);
 

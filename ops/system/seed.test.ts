@@ -6,6 +6,7 @@ import { sql } from 'drizzle-orm';
 import { connect } from '../../src/core/connection';
 import { DEMO_PASSWORD, seed } from '../../src/seed';
 import { api } from '../../src/test/api';
+import { testApp } from '../../src/test/app';
 
 const ROOT = resolve(import.meta.dir, '../..');
 
@@ -36,9 +37,10 @@ function run(script: string, env: Record<string, string>) {
 
 describe('db:seed', () => {
   test('adds the demo data set, and a rerun changes nothing', async () => {
-    await seed();
+    const { services } = await testApp();
+    await seed(services);
     const first = await snapshot();
-    await seed();
+    await seed(services);
     const second = await snapshot();
 
     expect(first).toEqual({ jakesArticles: 2, hasTags: true, dragonFavorites: 2, bunComments: 2, jakesFeed: 4 });

@@ -2,11 +2,12 @@
 import { describe, expect, test } from 'bun:test';
 import { resolve } from 'node:path';
 import { readConfig } from '../../src/core/config';
+import { testApp } from '../../src/test/app';
 import { startServer } from '../lib/server';
 
 const ROOT = resolve(import.meta.dir, '../..');
-/** The test run's own database on a server, when there is one (src/test/setup.ts). */
-const serverDatabase = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL ? process.env.DATABASE_URL : undefined;
+/** The test run's own database on a server, when there is one (src/test/app.ts). */
+const serverDatabase = (await testApp()).settings.database.url;
 
 function children(pid: number): number[] {
   const out = Bun.spawnSync(['pgrep', '-P', String(pid)])

@@ -6,12 +6,14 @@
 import { describe, expect, test } from 'bun:test';
 import { count, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { connect } from '../core/connection';
-import { db } from '../core/database';
-import { databaseConfig } from '../core/db-settings';
 import { api, createArticle, registerUser, uniqueName } from '../test/api';
+import { testApp } from '../test/app';
 import { users } from '../users/schema/users.schema';
 import { articleTags } from './schema/article-tags.schema';
 import { articles } from './schema/articles.schema';
+
+const { db } = (await testApp()).database;
+const { settings } = await testApp();
 
 type User = Awaited<ReturnType<typeof registerUser>>;
 
@@ -165,7 +167,7 @@ describe('counts kept by the database', () => {
   });
 
   // Needs connections at once: the embedded database has one.
-  test.skipIf(!databaseConfig.url)(
+  test.skipIf(!settings.database.url)(
     'concurrent article writes, even by one author with one tag and more writers than shards, do not wait for each other',
     async () => {
       // More than the 16 shards the first writers take (and fewer than PgBouncer's 20 server connections in CI).
@@ -175,7 +177,7 @@ describe('counts kept by the database', () => {
       await createArticle(author, { tagList: [tag] }); // the tag exists, as a popular tag does
       const connections = await Promise.all(
         Array.from({ length: WRITERS }, () =>
-          connect({ url: databaseConfig.url, pgbouncer: databaseConfig.pgbouncer }),
+          connect({ url: settings.database.url, pgbouncer: settings.database.pgbouncer }),
         ),
       );
       let written = 0;

@@ -1,21 +1,13 @@
 import type { TokenClaims } from '../core/auth';
 import type { ReadFrom } from '../core/connection';
 import { Forbidden, NotFound } from '../core/errors';
-import { pageOf } from '../core/paging';
-import type { ArticleFilters } from './article-filters.repository';
-import { type ArticleRow, findArticle, findArticlePage } from './article-reads.repository';
-import { deleteArticleById, findArticleOwnership, insertArticle, updateArticleById } from './article-writes.repository';
-import {
-  ARTICLES_PAGE_SIZE,
-  type Article,
-  type ArticleChanges,
-  type ListArticlesQuery,
-  type MultipleArticles,
-  type NewArticle,
-  type Page,
-} from './articles.model';
+import type { PageRange } from '../core/paging';
+import type { ArticleFilters, ArticleListRepository } from './article-list.repository';
+import type { ArticleReadsRepository, ArticleRow } from './article-reads.repository';
+import type { ArticleWritesRepository } from './article-writes.repository';
+import type { Article, ArticleChanges, MultipleArticles, NewArticle } from './articles.model';
 import { slugCandidates, slugify } from './articles.slug';
-import { deleteFavorite, insertFavorite } from './favorites.repository';
+import type { FavoritesRepository } from './favorites.repository';
 
 /** One spelling per tag: trimmed, and composed (NFC), so that "é" typed either way is one tag. */
 function normalizeTag(tag: string): string {
@@ -38,76 +30,103 @@ function toArticle<Row extends Omit<ArticleRow, 'body'>>({ createdAt, updatedAt,
   return { ...rest, createdAt: createdAt.toISOString(), updatedAt: updatedAt.toISOString() };
 }
 
-/** From the replicas for a plain read; after this request's own write, the primary must answer. */
-async function existingArticle(slug: string, viewerId: number | null, readFrom: ReadFrom): Promise<Article> {
-  const row = await findArticle(slug, viewerId, { readFrom });
-  if (row === undefined) throw new NotFound('article');
-  return toArticle(row);
+/** The article rules, over the articles' repositories. */
+export function articlesService(repositories: {
+  lists: ArticleListRepository;
+  reads: ArticleReadsRepository;
+  writes: ArticleWritesRepository;
+  favorites: FavoritesRepository;
+}) {
+  const { lists, reads, writes, favorites } = repositories;
+
+  /** From the replicas for a plain read; after this request's own write, the primary must answer. */
+  async function existingArticle(slug: string, viewerId: number | null, readFrom: ReadFrom): Promise<Article> {
+    const row = await reads.findArticle(slug, viewerId, { readFrom });
+    if (row === undefined) throw new NotFound('article');
+    return toArticle(row);
+  }
+
+  /** The article's id, when it exists and the user wrote it. */
+  async function ownArticle(slug: string, userId: number) {
+    const article = await reads.findArticleRef(slug, { readFrom: 'primary' });
+    if (!article) throw new NotFound('article');
+    if (article.authorId !== userId) throw new Forbidden('article');
+    return article;
+  }
+
+  async function articlesPage(
+    filters: ArticleFilters,
+    page: PageRange,
+    viewerId: number | null,
+  ): Promise<MultipleArticles> {
+    const { rows, articlesCount } = await lists.findArticlePage(filters, page, viewerId);
+    return { articles: rows.map(({ articlesCount: _, ...row }) => toArticle(row)), articlesCount };
+  }
+
+  /** The most recent articles, of a tag, an author or a favoriter when named. */
+  function listRecentArticles(
+    named: { tag?: string; author?: string; favoritedBy?: string },
+    page: PageRange,
+    viewerId: number | null,
+  ) {
+    // An empty filter (`?tag=`) is no filter, as front ends send it.
+    const filters: ArticleFilters = {
+      tag: named.tag ? normalizeTag(named.tag) : undefined,
+      author: named.author || undefined,
+      favoritedBy: named.favoritedBy || undefined,
+    };
+    return articlesPage(filters, page, viewerId);
+  }
+
+  function feed(page: PageRange, viewerId: number) {
+    return articlesPage({ followedBy: viewerId }, page, viewerId);
+  }
+
+  function getArticle(slug: string, viewerId: number | null): Promise<Article> {
+    return existingArticle(slug, viewerId, 'replicas');
+  }
+
+  async function createArticle(session: TokenClaims, input: NewArticle): Promise<Article> {
+    const { title, description, body, tagList } = input;
+    // The statement that writes it answers with it, as its author sees it: no second read.
+    return toArticle(
+      await writes.insertArticle(session, { title, description, body }, normalizeTags(tagList), slugCandidates(title)),
+    );
+  }
+
+  async function updateArticle(slug: string, session: TokenClaims, changes: ArticleChanges): Promise<Article> {
+    const article = await ownArticle(slug, session.userId);
+    const { tagList, ...content } = changes;
+    // A new title moves the article to a new slug, unless the title slugifies to the one it has.
+    const newSlugs =
+      content.title !== undefined && content.title !== article.title && slugify(content.title) !== slug
+        ? slugCandidates(content.title)
+        : undefined;
+    const tags = tagList === undefined ? undefined : normalizeTags(tagList);
+    const newSlug = await writes.updateArticleById(session, article.id, {
+      changes: content,
+      tagList: tags,
+      slugs: newSlugs,
+    });
+    return existingArticle(newSlug, session.userId, 'primary');
+  }
+
+  async function deleteArticle(slug: string, session: TokenClaims): Promise<void> {
+    const article = await ownArticle(slug, session.userId);
+    await writes.deleteArticleById(session, article.id);
+  }
+
+  async function favorite(slug: string, session: TokenClaims): Promise<Article> {
+    await favorites.insertFavorite(session, slug);
+    return existingArticle(slug, session.userId, 'primary');
+  }
+
+  async function unfavorite(slug: string, session: TokenClaims): Promise<Article> {
+    await favorites.deleteFavorite(session, slug);
+    return existingArticle(slug, session.userId, 'primary');
+  }
+
+  return { listRecentArticles, feed, getArticle, createArticle, updateArticle, deleteArticle, favorite, unfavorite };
 }
 
-/** The article's id, when it exists and the user wrote it. */
-async function ownArticle(slug: string, userId: number) {
-  const article = await findArticleOwnership(slug);
-  if (!article) throw new NotFound('article');
-  if (article.authorId !== userId) throw new Forbidden('article');
-  return article;
-}
-
-async function articlesPage(filters: ArticleFilters, page: Page, viewerId: number | null): Promise<MultipleArticles> {
-  const { rows, articlesCount } = await findArticlePage(filters, pageOf(page, ARTICLES_PAGE_SIZE), viewerId);
-  return { articles: rows.map(({ articlesCount: _, ...row }) => toArticle(row)), articlesCount };
-}
-
-export function listRecentArticles(query: ListArticlesQuery, viewerId: number | null) {
-  // An empty filter (`?tag=`) is no filter, as front ends send it.
-  const filters: ArticleFilters = {
-    tag: query.tag ? normalizeTag(query.tag) : undefined,
-    author: query.author || undefined,
-    favoritedBy: query.favorited || undefined,
-  };
-  return articlesPage(filters, query, viewerId);
-}
-
-export function feed(page: Page, viewerId: number) {
-  return articlesPage({ followedBy: viewerId }, page, viewerId);
-}
-
-export function getArticle(slug: string, viewerId: number | null): Promise<Article> {
-  return existingArticle(slug, viewerId, 'replicas');
-}
-
-export async function createArticle(session: TokenClaims, input: NewArticle): Promise<Article> {
-  const { title, description, body, tagList } = input;
-  // The statement that writes it answers with it, as its author sees it: no second read.
-  return toArticle(
-    await insertArticle(session, { title, description, body }, normalizeTags(tagList), slugCandidates(title)),
-  );
-}
-
-export async function updateArticle(slug: string, session: TokenClaims, changes: ArticleChanges): Promise<Article> {
-  const article = await ownArticle(slug, session.userId);
-  const { tagList, ...content } = changes;
-  // A new title moves the article to a new slug, unless the title slugifies to the one it has.
-  const newSlugs =
-    content.title !== undefined && content.title !== article.title && slugify(content.title) !== slug
-      ? slugCandidates(content.title)
-      : undefined;
-  const tags = tagList === undefined ? undefined : normalizeTags(tagList);
-  const newSlug = await updateArticleById(session, article.id, content, tags, newSlugs);
-  return existingArticle(newSlug, session.userId, 'primary');
-}
-
-export async function deleteArticle(slug: string, session: TokenClaims): Promise<void> {
-  const article = await ownArticle(slug, session.userId);
-  await deleteArticleById(session, article.id);
-}
-
-export async function favorite(slug: string, session: TokenClaims): Promise<Article> {
-  await insertFavorite(session, slug);
-  return existingArticle(slug, session.userId, 'primary');
-}
-
-export async function unfavorite(slug: string, session: TokenClaims): Promise<Article> {
-  await deleteFavorite(session, slug);
-  return existingArticle(slug, session.userId, 'primary');
-}
+export type ArticlesService = ReturnType<typeof articlesService>;

@@ -1,7 +1,9 @@
 import { describe, expect, test } from 'bun:test';
-import { app } from '../app';
 import { api, createArticle, registerUser, type TestUser } from '../test/api';
+import { testApp } from '../test/app';
 import { RESERVED_SLUGS, slugCandidates, slugify } from './articles.slug';
+
+const { app } = await testApp();
 
 describe('slugify', () => {
   test.each([

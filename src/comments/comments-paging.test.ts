@@ -5,10 +5,12 @@
 import { describe, expect, test } from 'bun:test';
 import { eq } from 'drizzle-orm';
 import { articles } from '../articles/schema/articles.schema';
-import { db } from '../core/database';
 import { api, createArticle, INVALID_PAGING, registerUser, type TestUser, uniqueName } from '../test/api';
+import { testApp } from '../test/app';
 import { users } from '../users/schema/users.schema';
 import { comments } from './schema/comments.schema';
+
+const { db } = (await testApp()).database;
 
 /**
  * Adds `count` comments straight in the database (through the API it would take long), two per

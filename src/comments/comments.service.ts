@@ -1,17 +1,9 @@
+import type { ArticleReadsRepository } from '../articles/article-reads.repository';
 import type { TokenClaims } from '../core/auth';
 import { Forbidden, NotFound } from '../core/errors';
-import { nextPage, type PageRange, pageOf } from '../core/paging';
-import { COMMENTS_PAGE_BYTES, COMMENTS_PAGE_SIZE, type Comment, type CommentsQuery } from './comments.model';
-import {
-  type CommentRow,
-  deleteCommentById,
-  findArticleId,
-  findCommentOwnership,
-  findCommentPage,
-  insertComment,
-} from './comments.repository';
-
-const MAX_COMMENT_ID = 2_147_483_647; // the column is a PostgreSQL integer
+import { nextPage, type PageRange } from '../core/paging';
+import { COMMENTS_PAGE_BYTES, type Comment } from './comments.model';
+import type { CommentRow, CommentsRepository } from './comments.repository';
 
 /** The one comment shape: times go out as ISO-8601 UTC with milliseconds. */
 function toComment({ createdAt, updatedAt, ...rest }: CommentRow): Comment {
@@ -24,34 +16,41 @@ export interface CommentPage {
   next: PageRange | undefined;
 }
 
-/**
- * A page of comments, newest first: at most `limit` (by default COMMENTS_PAGE_SIZE), fewer when
- * they weigh more than COMMENTS_PAGE_BYTES. An empty page may mean no article: only then is the
- * article looked up, so the usual read is one statement.
- */
-export async function getComments(slug: string, query: CommentsQuery, viewerId: number | null): Promise<CommentPage> {
-  const page = pageOf(query, COMMENTS_PAGE_SIZE);
-  const { rows, more } = await findCommentPage(slug, { ...page, maxBytes: COMMENTS_PAGE_BYTES }, viewerId);
-  if (rows.length === 0 && (await findArticleId(slug, { readFrom: 'replicas' })) === undefined) {
-    throw new NotFound('article');
+/** The comment rules, over `comments`; `articles` finds the article a request names. */
+export function commentsService(
+  comments: CommentsRepository,
+  articles: Pick<ArticleReadsRepository, 'findArticleRef'>,
+) {
+  /**
+   * A page of comments, newest first: at most `limit`, fewer when
+   * they weigh more than COMMENTS_PAGE_BYTES. An empty page may mean no article: only then is the
+   * article looked up, so the usual read is one statement.
+   */
+  async function getComments(slug: string, page: PageRange, viewerId: number | null): Promise<CommentPage> {
+    const { rows, more } = await comments.findCommentPage(slug, { ...page, maxBytes: COMMENTS_PAGE_BYTES }, viewerId);
+    if (rows.length === 0 && (await articles.findArticleRef(slug, { readFrom: 'replicas' })) === undefined) {
+      throw new NotFound('article');
+    }
+    return { comments: rows.map(toComment), next: more ? nextPage(page, rows.length) : undefined };
   }
-  return { comments: rows.map(toComment), next: more ? nextPage(page, rows.length) : undefined };
+
+  async function addComment(slug: string, session: TokenClaims, body: string): Promise<Comment> {
+    // From the primary, like every read that decides a write.
+    const article = await articles.findArticleRef(slug, { readFrom: 'primary' });
+    if (article === undefined) throw new NotFound('article');
+    return toComment(await comments.insertComment(session, article.id, body));
+  }
+
+  /** The comment must exist, belong to this article, and be yours. */
+  async function deleteComment(slug: string, commentId: number, session: TokenClaims): Promise<void> {
+    const ownership = await comments.findCommentOwnership(slug, commentId);
+    if (!ownership) throw new NotFound('article');
+    if (ownership.commentAuthorId === null) throw new NotFound('comment');
+    if (ownership.commentAuthorId !== session.userId) throw new Forbidden('comment');
+    await comments.deleteCommentById(session, commentId);
+  }
+
+  return { getComments, addComment, deleteComment };
 }
 
-export async function addComment(slug: string, session: TokenClaims, body: string): Promise<Comment> {
-  // From the primary, like every read that decides a write.
-  const articleId = await findArticleId(slug, { readFrom: 'primary' });
-  if (articleId === undefined) throw new NotFound('article');
-  return toComment(await insertComment(session, articleId, body));
-}
-
-/** The comment must exist, belong to this article, and be yours. */
-export async function deleteComment(slug: string, rawCommentId: string, session: TokenClaims): Promise<void> {
-  const commentId = Number(rawCommentId);
-  if (!/^\d+$/.test(rawCommentId) || commentId < 1 || commentId > MAX_COMMENT_ID) throw new NotFound('comment');
-  const ownership = await findCommentOwnership(slug, commentId);
-  if (!ownership) throw new NotFound('article');
-  if (ownership.commentAuthorId === null) throw new NotFound('comment');
-  if (ownership.commentAuthorId !== session.userId) throw new Forbidden('comment');
-  await deleteCommentById(session, commentId);
-}
+export type CommentsService = ReturnType<typeof commentsService>;

@@ -4,7 +4,6 @@
  * app's only body parser, so that the rule holds whatever the case of the media type and every bound
  * is checked before anything else looks at the body.
  */
-import { config } from './config';
 import { Invalid, PayloadTooLarge, RequestTimeout, UnsupportedMediaType } from './errors';
 
 /** Whether the request carries a body at all (declared by its length or by chunked transfer). */
@@ -37,6 +36,9 @@ function nestsDeeperThan(text: string, limit: number): boolean {
 
 /** What a text field holding something PostgreSQL cannot store, or that is not Unicode, is told (422). */
 export const UNSTORABLE = 'must not contain NUL characters or invalid Unicode';
+/** Requests with a larger body are refused with 413. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
 /** What a body that does not parse as JSON is told (422). */
 export const NOT_JSON = 'is not valid JSON';
 
@@ -54,7 +56,7 @@ async function bodyText(request: Request): Promise<string> {
   });
   try {
     const bytes = await Promise.race([request.arrayBuffer(), late]);
-    if (bytes.byteLength > config.maxBodyBytes) throw new PayloadTooLarge(config.maxBodyBytes);
+    if (bytes.byteLength > MAX_BODY_BYTES) throw new PayloadTooLarge(MAX_BODY_BYTES);
     try {
       return utf8.decode(bytes);
     } catch {

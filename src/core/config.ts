@@ -1,6 +1,6 @@
 /**
- * Every setting the app reads from the environment, parsed and checked once. Runtime code reads
- * this module, never process.env directly. The database settings are read by ./db-settings.ts,
+ * Every setting the app reads from the environment, parsed and checked once, when an entry point
+ * calls `loadSettings()`; the rest of the code is handed the result and never reads process.env. The database settings are read by ./db-settings.ts,
  * which the commands that only need the database (and drizzle.config.ts) use on their own; the
  * token settings (JWT_SECRET) by ./token-settings.ts, only where tokens are signed or read.
  */
@@ -114,8 +114,6 @@ export function readConfig(env: Env) {
      * 2 s (half when shorter) to finish; then their database statements are cancelled (src/server.ts).
      */
     shutdownGraceMs: positiveInteger(env, 'SHUTDOWN_GRACE_MS', 10_000),
-    /** Requests with a larger body are refused with 413. */
-    maxBodyBytes: 1024 * 1024,
     /**
      * Requests that hash a password, per minute: registrations, logins and password changes per client
      * address (one budget), and password changes per account; 0 turns both limits off.
@@ -146,6 +144,10 @@ export function readConfig(env: Env) {
   } as const;
 }
 
-export type Config = ReturnType<typeof readConfig>;
+/** The app's settings: what `createApp` (src/app.ts) and the server are built from. */
+export type Settings = ReturnType<typeof readConfig>;
 
-export const config = loadOrExit(readConfig);
+/** The settings of `env` (the process's environment by default); a misconfigured process stops with the reason. */
+export function loadSettings(env: Env = process.env): Settings {
+  return loadOrExit(readConfig, env);
+}

@@ -56,7 +56,7 @@ export interface Connection {
 export const MIGRATIONS_FOLDER = dirname(dirname(migrationJournal as unknown as string));
 
 /** Column names are snake_case in SQL and camelCase in TypeScript (drizzle.config.ts says the same). */
-const CASING = 'snake_case';
+export const CASING = 'snake_case';
 
 /** What a connection needs; the app passes config.database, tools and tests only what they change. */
 type DatabaseSettings = Omit<DatabaseConfig, 'migration'>;

@@ -48,4 +48,7 @@ export function readDatabaseConfig(env: Env) {
 
 export type DatabaseConfig = ReturnType<typeof readDatabaseConfig>;
 
-export const databaseConfig = loadOrExit(readDatabaseConfig);
+/** The database settings of `env` (the process's environment by default), for commands that need only those. */
+export function loadDatabaseSettings(env: Env = process.env): DatabaseConfig {
+  return loadOrExit(readDatabaseConfig, env);
+}

@@ -2,6 +2,7 @@ import { describe, expect, test } from 'bun:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import scalarPackage from '../../node_modules/@scalar/api-reference/package.json';
 import { api } from '../test/api';
+import { testApp } from '../test/app';
 import { renderDocsPage } from './docs-page';
 
 /**
@@ -191,7 +192,7 @@ describe('API documentation', () => {
 });
 
 async function fetchText(path: string): Promise<{ status: number; text: string; headers: Headers }> {
-  const { app } = await import('../app');
+  const { app } = await testApp();
   const response = await app.handle(new Request(`http://localhost${path}`));
   return { status: response.status, text: await response.text(), headers: response.headers };
 }

@@ -5,7 +5,6 @@
  */
 import { openapi } from '@elysiajs/openapi';
 import { Elysia } from 'elysia';
-import { withIdempotencyKey } from './docs-idempotency';
 import { DOCS_PATH, docsPage, SPEC_PATH } from './docs-page';
 
 type SecurityRequirements = { security: Record<string, string[]>[] };
@@ -55,10 +54,13 @@ const openapiDocument = (tags: ApiTag[]) =>
     },
   });
 
-/** /docs and /docs/json, with the features' `tags` in the order given. */
-export function apiDocs(tags: ApiTag[]) {
+/**
+ * /docs and /docs/json, with the features' `tags` in the order given; `amend` adds to the generated
+ * document what the routes cannot declare themselves (a feature's header added by a macro, say).
+ */
+export function apiDocs(tags: ApiTag[], amend: (document: unknown) => unknown = (document) => document) {
   return new Elysia({ name: 'api-docs' })
-    .onAfterHandle(({ route, responseValue }) => (route === SPEC_PATH ? withIdempotencyKey(responseValue) : undefined))
+    .onAfterHandle(({ route, responseValue }) => (route === SPEC_PATH ? amend(responseValue) : undefined))
     .use(openapiDocument(tags))
     .use(docsPage(info));
 }

@@ -23,9 +23,9 @@ export function flag(env: Env, name: string): boolean {
 }
 
 /** Reads settings once at start; a misconfigured process stops with the reason, without a stack trace. */
-export function loadOrExit<T>(read: (env: Env) => T): T {
+export function loadOrExit<T>(read: (env: Env) => T, env: Env = process.env): T {
   try {
-    return read(process.env);
+    return read(env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(`Configuration error: ${error.message}`);

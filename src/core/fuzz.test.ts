@@ -6,8 +6,10 @@
  */
 import { beforeAll, describe, expect, test } from 'bun:test';
 import fc from 'fast-check';
-import { app } from '../app';
 import { createArticle, registerUser, type TestUser } from '../test/api';
+import { testApp } from '../test/app';
+
+const { app } = await testApp();
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
 

@@ -1,7 +1,9 @@
 /** Bad input, hostile strings and response headers, through the HTTP app. */
 import { describe, expect, test } from 'bun:test';
-import { app } from '../app';
 import { api, createArticle, registerUser, uniqueName } from '../test/api';
+import { testApp } from '../test/app';
+
+const { app } = await testApp();
 
 describe('bad input gets a clear 4xx with an errors body', () => {
   test.each([

@@ -41,7 +41,7 @@ describe('errors outside any route', () => {
 describe('typed errors thrown from hooks reach the one error hook', () => {
   test('from an onRequest hook: its status, headers and body', async () => {
     const app = new Elysia()
-      .use(httpPolicy)
+      .use(httpPolicy({ production: false }))
       .onRequest(() => {
         throw new TooManyRequests(7);
       })
@@ -57,7 +57,7 @@ describe('typed errors thrown from hooks reach the one error hook', () => {
 
   test("from a macro's beforeHandle", async () => {
     const app = new Elysia()
-      .use(httpPolicy)
+      .use(httpPolicy({ production: false }))
       .macro({
         limited: {
           beforeHandle() {
@@ -76,7 +76,7 @@ describe('typed errors thrown from hooks reach the one error hook', () => {
 
 describe('503: the database cannot serve the request now', () => {
   const app = new Elysia()
-    .use(httpPolicy)
+    .use(httpPolicy({ production: false }))
     .get('/busy', () => {
       throw new PoolRefusal('full');
     })
@@ -117,9 +117,11 @@ describe('operational endpoints', () => {
 });
 
 describe('responses are checked against their models', () => {
-  const app = new Elysia().use(httpPolicy).get('/count-as-text', () => ({ articlesCount: '3' as unknown as number }), {
-    response: t.Object({ articlesCount: ResponseInteger() }),
-  });
+  const app = new Elysia()
+    .use(httpPolicy({ production: false }))
+    .get('/count-as-text', () => ({ articlesCount: '3' as unknown as number }), {
+      response: t.Object({ articlesCount: ResponseInteger() }),
+    });
 
   test('a reply that breaks its model is our bug: 500 with the errors body, nothing of the reply', async () => {
     const response = await app.handle(new Request('http://localhost/count-as-text'));
@@ -138,7 +140,7 @@ describe('what an unexpected error leaves in the log', () => {
       cause,
     );
 
-    const entry = JSON.stringify(loggable(failed));
+    const entry = JSON.stringify(loggable(failed, { withStack: true }));
 
     expect(entry).toContain('update \\"users\\" set \\"email\\" = $1');
     expect(entry).toContain('deadlock detected');

@@ -6,8 +6,8 @@
  */
 import { type ValueError, ValueErrorType } from '@sinclair/typebox/errors';
 import { Elysia } from 'elysia';
-import { NOT_JSON, parseJsonBody, UNSTORABLE } from './body';
-import { config } from './config';
+import { MAX_BODY_BYTES, NOT_JSON, parseJsonBody, UNSTORABLE } from './body';
+import type { Settings } from './config';
 import { databaseUnavailable, unstorableText } from './database-errors';
 import {
   AppError,
@@ -110,15 +110,18 @@ function validationFields(issues: readonly ValueError[], part: string): ErrorFie
   return Object.keys(fields).length > 0 ? fields : { body: ['is invalid'] };
 }
 
-/** Drizzle puts a failed query's parameters (emails, password hashes) in its message: keep them out of logs. */
-export function loggable(error: unknown): Record<string, unknown> {
+/**
+ * Drizzle puts a failed query's parameters (emails, password hashes) in its message: keep them out of
+ * logs. `withStack` (development) keeps the stack's frames.
+ */
+export function loggable(error: unknown, { withStack }: { withStack: boolean }): Record<string, unknown> {
   if (!(error instanceof Error)) return { value: String(error) };
   const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
   const message = 'query' in error ? `query failed${cause}; query: ${error.query}` : `${error.message}${cause}`;
   // Stack traces help in development; in production they stay out of the logs too. Only the frames:
   // a failed query's own message lists its parameters (emails, password hashes).
   const frames = error.stack?.slice(Math.max(0, error.stack.indexOf('\n    at ')));
-  return { type: error.name, message, ...(!config.production && { stack: frames }) };
+  return { type: error.name, message, ...(withStack && { stack: frames }) };
 }
 
 /**
@@ -147,51 +150,52 @@ function firstUnstorableString(value: unknown, name = 'body'): string | undefine
  * Shared request handling: the body size limit, refusal of altered targets and unstorable text, and
  * the one error hook that answers every error. Security headers are ./security-headers.ts's.
  */
-export const httpPolicy = new Elysia({ name: 'http-policy' })
-  .onRequest(({ request }) => {
-    // A `.`/`..` segment or a backslash in the target as sent names no route, whatever it resolves to.
-    if (alteredTarget(request)) throw new NotFound('route');
-    const length = Number(request.headers.get('content-length') ?? 0);
-    if (length > config.maxBodyBytes) throw new PayloadTooLarge(config.maxBodyBytes);
-  })
-  // Elysia passes the media type without its parameters ('' when the header is missing).
-  .onParse({ as: 'global' }, ({ request }, contentType) => parseJsonBody(request, contentType))
-  .onBeforeHandle({ as: 'global' }, ({ params, query, body }) => {
-    const param = firstUnstorableString(params);
-    if (param) throw new NotFound(param);
-    const field = firstUnstorableString(query) ?? firstUnstorableString(body);
-    if (field) throw new Invalid({ [field]: [UNSTORABLE] });
-  })
-  .onError({ as: 'global' }, ({ code, error, set }) => {
-    // Elysia wraps what a parser throws (see parseJsonBody) in its own ParseError.
-    const cause = code === 'PARSE' ? error.cause : undefined;
-    if (cause instanceof AppError) return answer(cause, set);
-    if (error instanceof AppError) return answer(error, set);
-    switch (code) {
-      case 'VALIDATION': {
-        if (error.type === 'response') {
-          // Our reply broke its own model: a bug on our side, never the client's. Log where, not the values.
-          const broken = (error.all as ValueError[]).map(({ path, message }) => ({ path, message }));
-          logger.error({ broken }, 'response does not match its model');
-          return answer(new UnexpectedError(), set);
+export const httpPolicy = ({ production }: Pick<Settings, 'production'>) =>
+  new Elysia({ name: 'http-policy' })
+    .onRequest(({ request }) => {
+      // A `.`/`..` segment or a backslash in the target as sent names no route, whatever it resolves to.
+      if (alteredTarget(request)) throw new NotFound('route');
+      const length = Number(request.headers.get('content-length') ?? 0);
+      if (length > MAX_BODY_BYTES) throw new PayloadTooLarge(MAX_BODY_BYTES);
+    })
+    // Elysia passes the media type without its parameters ('' when the header is missing).
+    .onParse({ as: 'global' }, ({ request }, contentType) => parseJsonBody(request, contentType))
+    .onBeforeHandle({ as: 'global' }, ({ params, query, body }) => {
+      const param = firstUnstorableString(params);
+      if (param) throw new NotFound(param);
+      const field = firstUnstorableString(query) ?? firstUnstorableString(body);
+      if (field) throw new Invalid({ [field]: [UNSTORABLE] });
+    })
+    .onError({ as: 'global' }, ({ code, error, set }) => {
+      // Elysia wraps what a parser throws (see parseJsonBody) in its own ParseError.
+      const cause = code === 'PARSE' ? error.cause : undefined;
+      if (cause instanceof AppError) return answer(cause, set);
+      if (error instanceof AppError) return answer(error, set);
+      switch (code) {
+        case 'VALIDATION': {
+          if (error.type === 'response') {
+            // Our reply broke its own model: a bug on our side, never the client's. Log where, not the values.
+            const broken = (error.all as ValueError[]).map(({ path, message }) => ({ path, message }));
+            logger.error({ broken }, 'response does not match its model');
+            return answer(new UnexpectedError(), set);
+          }
+          const fields = validationFields(error.all as ValueError[], error.type);
+          if (error.type !== 'params') return answer(new Invalid(fields), set);
+          // A path that cannot even be decoded names nothing that exists.
+          const [first = 'route', ...others] = Object.keys(fields);
+          return answer(new NotFound(first, ...others), set);
         }
-        const fields = validationFields(error.all as ValueError[], error.type);
-        if (error.type !== 'params') return answer(new Invalid(fields), set);
-        // A path that cannot even be decoded names nothing that exists.
-        const [first = 'route', ...others] = Object.keys(fields);
-        return answer(new NotFound(first, ...others), set);
+        case 'PARSE':
+          return answer(new Invalid({ body: [NOT_JSON] }), set);
+        case 'NOT_FOUND':
+          return answer(new NotFound('route'), set);
       }
-      case 'PARSE':
-        return answer(new Invalid({ body: [NOT_JSON] }), set);
-      case 'NOT_FOUND':
-        return answer(new NotFound('route'), set);
-    }
-    if (databaseUnavailable(error)) {
-      // During an outage every request fails the same way: say so now and then, not per request.
-      warnNowAndThen('database unavailable: answering 503', error);
-      return answer(new DatabaseUnavailable(RETRY_SHORTLY.unavailable, 2), set);
-    }
-    if (unstorableText(error)) return answer(new Invalid({ body: [UNSTORABLE] }), set);
-    logger.error({ error: loggable(error) }, 'unhandled error');
-    return answer(new UnexpectedError(), set);
-  });
+      if (databaseUnavailable(error)) {
+        // During an outage every request fails the same way: say so now and then, not per request.
+        warnNowAndThen('database unavailable: answering 503', error);
+        return answer(new DatabaseUnavailable(RETRY_SHORTLY.unavailable, 2), set);
+      }
+      if (unstorableText(error)) return answer(new Invalid({ body: [UNSTORABLE] }), set);
+      logger.error({ error: loggable(error, { withStack: !production }) }, 'unhandled error');
+      return answer(new UnexpectedError(), set);
+    });

@@ -8,12 +8,22 @@
  */
 import { type Span, trace } from '@opentelemetry/api';
 import { AggregatorRegistry, Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import { config } from './config';
 import type { ReadFrom } from './connection';
-import { gateFor, type Kind, type Place, type PoolGate, PoolRefusal, poolState } from './pool-gate';
+import { type Kind, type Place, type PoolGate, type PoolGates, PoolRefusal, type PoolState } from './pool-gate';
 
+/** The process's metrics: what a scrape of this process (any app it serves) reads. */
 export const registry = new Registry();
-if (config.metrics.enabled) collectDefaultMetrics({ register: registry, prefix: 'conduit_' });
+
+let processMetricsOn = false;
+/** Adds prom-client's process metrics (CPU, heap, event-loop lag) to the registry, once per process. */
+export function collectProcessMetrics(): void {
+  if (processMetricsOn) return;
+  processMetricsOn = true;
+  collectDefaultMetrics({ register: registry, prefix: 'conduit_' });
+}
+
+/** The pools of the databases open in this process (one, but for tests that open several). */
+const pools = new Set<() => PoolState>();
 
 const httpLabels = ['method', 'route', 'status'] as const;
 const requests = new Counter({
@@ -48,8 +58,13 @@ new Gauge({
   labelNames: ['state'],
   registers: [registry],
   collect() {
-    const { busyConnections, waiting } = poolState();
-    this.set({ state: 'in_use' }, busyConnections);
+    let [busy, waiting] = [0, 0];
+    for (const state of pools) {
+      const pool = state();
+      busy += pool.busyConnections;
+      waiting += pool.waiting;
+    }
+    this.set({ state: 'in_use' }, busy);
     this.set({ state: 'waiting' }, waiting);
   },
 });
@@ -62,7 +77,6 @@ const refusals = new Counter({
 
 /** Counts one answered request; the status is the one sent (the request log uses the same). */
 export function recordRequest(method: string, route: string, status: number, seconds: number): void {
-  if (!config.metrics.enabled) return;
   const labels = { method, route, status: String(status) };
   requests.inc(labels);
   requestDuration.observe(labels, seconds);
@@ -82,12 +96,13 @@ class DbOperation implements Disposable, Place {
   constructor(
     private readonly gate: PoolGate,
     readonly kind: Kind,
+    private readonly observe: Observe,
   ) {
     gate.admitted(this);
     // No span at all unless tracing is on (this runs for every operation). The tracer is looked up each
     // time: the tracing SDK registers itself after this module loads (through another copy of the API
     // module), and a tracer taken earlier would stay a no-op.
-    if (config.tracing.enabled) {
+    if (observe.tracing) {
       this.span = trace
         .getTracer('conduit')
         .startSpan(`db ${kind.name}`, { attributes: { 'db.system': 'postgresql', 'db.operation.name': kind.name } });
@@ -98,30 +113,44 @@ class DbOperation implements Disposable, Place {
     const now = performance.now();
     this.gate.leave(this, now);
     this.span?.end();
-    if (config.metrics.enabled)
-      operationDuration.observe({ operation: this.kind.name }, (now - this.admittedAt) / 1000);
+    if (this.observe.metrics) operationDuration.observe({ operation: this.kind.name }, (now - this.admittedAt) / 1000);
   }
 }
 
-function refused(error: unknown): never {
-  if (error instanceof PoolRefusal && error.reason !== 'closed' && config.metrics.enabled)
-    refusals.inc({ cause: error.reason });
-  throw error;
+/** What a database's operations report: their durations and refusals (metrics), their spans (tracing). */
+export interface Observe {
+  metrics: boolean;
+  tracing: boolean;
 }
 
 /**
- * Starts one repository operation, as `using _operation = await admitDbOperation('articles.findArticle', readFrom)`
- * at the top of it, naming the database it runs on (no default: the primary for every write and
- * every read that must see the latest write, else the replicas): waits for a connection at the
- * pool gate, at most DB_POOL_WAIT_MS (then throws a PoolRefusal: 503), and holds it until the function
- * returns. No promise when a connection is free at once (the usual case: every query pays this).
+ * What a database's repositories start each operation with, as `using _operation = await
+ * admit('articles.findArticle', readFrom)` at the top of it, naming the database it runs on (no
+ * default: the primary for every write and every read that must see the latest write, else the
+ * replicas): waits for a connection at the pool gate, at most DB_POOL_WAIT_MS (then throws a
+ * PoolRefusal: 503), and holds it until the function returns. No promise when a connection is free at
+ * once (the usual case: every query pays this). Its pool's state shows in the metrics until `forget`.
  */
-export function admitDbOperation(name: string, readFrom: ReadFrom): DbOperation | Promise<DbOperation> {
-  const gate = gateFor(readFrom);
-  const kind = gate.kind(name);
-  if (gate.tryEnter(kind)) return new DbOperation(gate, kind);
-  return gate.enter(kind).then(() => new DbOperation(gate, kind), refused);
+export function operationAdmission(gates: PoolGates, observe: Observe) {
+  const state = () => gates.state();
+  pools.add(state);
+  const refused = (error: unknown): never => {
+    if (error instanceof PoolRefusal && error.reason !== 'closed' && observe.metrics)
+      refusals.inc({ cause: error.reason });
+    throw error;
+  };
+  return {
+    admit(name: string, readFrom: ReadFrom): DbOperation | Promise<DbOperation> {
+      const gate = gates.gateFor(readFrom);
+      const kind = gate.kind(name);
+      if (gate.tryEnter(kind)) return new DbOperation(gate, kind, observe);
+      return gate.enter(kind).then(() => new DbOperation(gate, kind, observe), refused);
+    },
+    forget: () => pools.delete(state),
+  };
 }
+
+export type Admit = ReturnType<typeof operationAdmission>['admit'];
 
 export type MetricsJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
 

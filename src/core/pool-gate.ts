@@ -19,8 +19,9 @@
  *
  * The embedded database is one connection: one place, every kind may take it.
  */
-import { config } from './config';
+
 import type { ReadFrom } from './connection';
+import type { DatabaseConfig } from './db-settings';
 import { DatabaseUnavailable, RETRY_SHORTLY } from './errors';
 
 /** Operations that may share one connection while nothing is stuck. */
@@ -196,41 +197,61 @@ export class PoolGate {
   }
 }
 
-const { url, poolMax, poolWaitMs, poolSharePercent, replicaUrls } = config.database;
-/** The primary's pool (the embedded database: its one connection). */
-const primaryGate = url ? new PoolGate(poolMax, poolWaitMs, poolSharePercent) : new PoolGate(1, poolWaitMs, 100, 1);
-/** The replicas' pools together: reads spread over them in turn. */
-const replicasGate =
-  replicaUrls.length > 0 ? new PoolGate(poolMax * replicaUrls.length, poolWaitMs, poolSharePercent) : primaryGate;
-const gates = primaryGate === replicasGate ? [primaryGate] : [primaryGate, replicasGate];
+/** A database's gates: the primary's, and the replicas' (the primary's again when there are none). */
+export class PoolGates {
+  /** The primary's pool (the embedded database: its one connection). */
+  private readonly primary: PoolGate;
+  /** The replicas' pools together: reads spread over them in turn. */
+  private readonly replicas: PoolGate;
+  private readonly all: PoolGate[];
 
-/** The gate of the database an operation reads from (or writes to: the primary). */
-export function gateFor(readFrom: ReadFrom): PoolGate {
-  return readFrom === 'primary' ? primaryGate : replicasGate;
-}
-
-/**
- * Operations under way (`inUse`: each holds a place), connections they keep busy, and operations
- * waiting: at the gate, or pipelined behind another on a busy connection.
- */
-export function poolState(): { inUse: number; busyConnections: number; waiting: number } {
-  let inUse = 0;
-  let busyConnections = 0;
-  let waiting = 0;
-  for (const gate of gates) {
-    inUse += gate.inUse;
-    busyConnections += Math.min(gate.inUse, gate.connections);
-    waiting += gate.waiting.length + gate.queuedOnConnections;
+  constructor({
+    url,
+    poolMax,
+    poolWaitMs,
+    poolSharePercent,
+    replicaUrls,
+  }: Pick<DatabaseConfig, 'url' | 'poolMax' | 'poolWaitMs' | 'poolSharePercent' | 'replicaUrls'>) {
+    this.primary = url ? new PoolGate(poolMax, poolWaitMs, poolSharePercent) : new PoolGate(1, poolWaitMs, 100, 1);
+    this.replicas =
+      replicaUrls.length > 0 ? new PoolGate(poolMax * replicaUrls.length, poolWaitMs, poolSharePercent) : this.primary;
+    this.all = this.primary === this.replicas ? [this.primary] : [this.primary, this.replicas];
   }
-  return { inUse, busyConnections, waiting };
+
+  /** The gate of the database an operation reads from (or writes to: the primary). */
+  gateFor(readFrom: ReadFrom): PoolGate {
+    return readFrom === 'primary' ? this.primary : this.replicas;
+  }
+
+  /**
+   * Operations under way (`inUse`: each holds a place), connections they keep busy, and operations
+   * waiting: at the gate, or pipelined behind another on a busy connection.
+   */
+  state(): PoolState {
+    let inUse = 0;
+    let busyConnections = 0;
+    let waiting = 0;
+    for (const gate of this.all) {
+      inUse += gate.inUse;
+      busyConnections += Math.min(gate.inUse, gate.connections);
+      waiting += gate.waiting.length + gate.queuedOnConnections;
+    }
+    return { inUse, busyConnections, waiting };
+  }
+
+  /** True when some operation was recently turned away for want of any free connection. */
+  get saturated(): boolean {
+    return this.all.some((gate) => gate.saturated);
+  }
+
+  /** A shutdown: no operation starts from now on. */
+  close(): void {
+    for (const gate of this.all) gate.close();
+  }
 }
 
-/** True when some operation was recently turned away for want of any free connection. */
-export function poolSaturated(): boolean {
-  return gates.some((gate) => gate.saturated);
-}
-
-/** A shutdown: no operation starts from now on. */
-export function closePoolGates(): void {
-  for (const gate of gates) gate.close();
+export interface PoolState {
+  inUse: number;
+  busyConnections: number;
+  waiting: number;
 }

@@ -10,8 +10,8 @@ describe('perClientRateLimit', () => {
 
   test('lets `perMinute` requests through, then answers 429 with Retry-After and an errors body', async () => {
     const app = new Elysia()
-      .use(httpPolicy)
-      .use(perClientRateLimit(new MinuteBudget(3)))
+      .use(httpPolicy({ production: false }))
+      .use(perClientRateLimit(new MinuteBudget(3), 0))
       .post('/limited', () => ({ ok: true }));
 
     const statuses = [];
@@ -29,8 +29,8 @@ describe('perClientRateLimit', () => {
     setSystemTime(start);
     try {
       const app = new Elysia()
-        .use(httpPolicy)
-        .use(perClientRateLimit(new MinuteBudget(1)))
+        .use(httpPolicy({ production: false }))
+        .use(perClientRateLimit(new MinuteBudget(1), 0))
         .post('/limited', () => ({ ok: true }));
       await app.handle(request());
 
@@ -48,7 +48,7 @@ describe('perClientRateLimit', () => {
 
   test('what else spends from the same budget counts against the same addresses', async () => {
     const budget = new MinuteBudget(3);
-    const app = new Elysia().use(perClientRateLimit(budget)).post('/limited', () => ({ ok: true }));
+    const app = new Elysia().use(perClientRateLimit(budget, 0)).post('/limited', () => ({ ok: true }));
 
     // Two password changes from the address the plugin sees (no server in app.handle: "unknown").
     expect(await budget.spend('unknown')).toBeUndefined();
@@ -59,7 +59,7 @@ describe('perClientRateLimit', () => {
   });
 
   test('0 turns the limit off', async () => {
-    const app = new Elysia().use(perClientRateLimit(new MinuteBudget(0))).post('/limited', () => ({ ok: true }));
+    const app = new Elysia().use(perClientRateLimit(new MinuteBudget(0), 0)).post('/limited', () => ({ ok: true }));
 
     for (let i = 0; i < 50; i++) expect((await app.handle(request())).status).toBe(200);
   });
@@ -72,7 +72,7 @@ describe('perAccountRateLimit', () => {
   });
   const appWith = (budget: MinuteBudget) =>
     new Elysia()
-      .use(httpPolicy)
+      .use(httpPolicy({ production: false }))
       .use(fakeAuth)
       .use(perAccountRateLimit(budget))
       .post('/writes', () => ({ ok: true }), { auth: true, writeLimit: true })

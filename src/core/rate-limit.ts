@@ -10,7 +10,6 @@
  */
 import { Elysia } from 'elysia';
 import { DefaultContext, defaultOptions, rateLimit } from 'elysia-rate-limit';
-import { config } from './config';
 import { errorResponse, TooManyRequests } from './errors';
 
 type Server = Elysia['server'];
@@ -53,7 +52,7 @@ export class MinuteBudget {
  * of them saw, i.e. the `hops`-th X-Forwarded-For entry from the end. Entries further left were
  * written by the client and prove nothing (as in Express's and Fastify's trust-proxy rules).
  */
-export function clientAddress(request: Request, server: Server | null, hops = config.trustedProxies): string {
+export function clientAddress(request: Request, server: Server | null, hops: number): string {
   if (hops > 0) {
     const entries = (request.headers.get('x-forwarded-for') ?? '')
       .split(',')
@@ -67,8 +66,11 @@ export function clientAddress(request: Request, server: Server | null, hops = co
   return server?.requestIP(request)?.address ?? 'unknown';
 }
 
-/** Every request to the routes it is used on spends one from `budget` for the client's address. */
-export function perClientRateLimit(budget: MinuteBudget) {
+/**
+ * Every request to the routes it is used on spends one from `budget` for the client's address (behind
+ * `trustedProxies` proxies: see clientAddress).
+ */
+export function perClientRateLimit(budget: MinuteBudget, trustedProxies: number) {
   return (app: Elysia) =>
     !budget.limited
       ? app
@@ -81,7 +83,7 @@ export function perClientRateLimit(budget: MinuteBudget) {
             countFailedRequest: true,
             // rateLimit() initialises the store again: harmless, nothing is counted yet when routes are built.
             context: budget.counts,
-            generator: (request, server) => clientAddress(request, server),
+            generator: (request, server) => clientAddress(request, server, trustedProxies),
             // Not an Error, which the plugin would throw without its headers: a Response, whose
             // `Retry-After` (a whole window here) it sets to the seconds left in the key's window,
             // beside its RateLimit-* headers.
@@ -110,6 +112,3 @@ export function perAccountRateLimit(writes: MinuteBudget) {
     },
   });
 }
-
-/** The one per-account budget of writes (WRITE_RATE_LIMIT) that every controller's `writeLimit` routes share. */
-export const writeLimit = perAccountRateLimit(new MinuteBudget(config.writeRateLimit));

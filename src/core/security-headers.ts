@@ -4,18 +4,21 @@
  * 404s and the /docs page, which replaces the Content-Security-Policy with its own (./docs-page.ts).
  */
 import { Elysia } from 'elysia';
-import { config } from './config';
+import type { Settings } from './config';
 
-const SECURITY_HEADERS: Record<string, string> = {
+const headers = (production: boolean): Record<string, string> => ({
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
   'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
   'cross-origin-opener-policy': 'same-origin',
-  ...(config.production && { 'strict-transport-security': 'max-age=31536000; includeSubDomains' }),
-};
+  ...(production && { 'strict-transport-security': 'max-age=31536000; includeSubDomains' }),
+});
 
 /** Use it before the plugins whose `onRequest` hooks may answer or throw (httpPolicy). */
-export const securityHeaders = new Elysia({ name: 'security-headers' }).onRequest(({ set }) => {
-  Object.assign(set.headers, SECURITY_HEADERS);
-});
+export function securityHeaders({ production }: Pick<Settings, 'production'>) {
+  const all = headers(production);
+  return new Elysia({ name: 'security-headers' }).onRequest(({ set }) => {
+    Object.assign(set.headers, all);
+  });
+}

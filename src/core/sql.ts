@@ -1,6 +1,13 @@
 /** SQL pieces that any repository may need, independent of features. */
 import { sql } from 'drizzle-orm';
-import type { AnyPgColumn } from 'drizzle-orm/pg-core';
+import { type AnyPgColumn, QueryBuilder } from 'drizzle-orm/pg-core';
+import { CASING } from './connection';
+
+/**
+ * Builds the parts of statements (subqueries, CTEs) that need no database until they run: a
+ * repository defines them once, beside the statements that use them, on whichever database runs those.
+ */
+export const query = new QueryBuilder({ casing: CASING });
 
 /**
  * The viewer of a read, a parameter of the prepared statements that compute viewer flags

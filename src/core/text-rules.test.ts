@@ -4,9 +4,11 @@
  * refused rather than repaired.
  */
 import { describe, expect, test } from 'bun:test';
-import { app } from '../app';
 import { api, createArticle, registerUser, uniqueName } from '../test/api';
+import { testApp } from '../test/app';
 import { isBlank } from './text';
+
+const { app } = await testApp();
 
 const EMOJI = '😀'; // one character, two UTF-16 units
 /** One character that NFC turns into three (a composition exclusion: ש with dagesh and shin dot). */

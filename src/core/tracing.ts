@@ -6,8 +6,10 @@
  * sampling, batching). Loaded only when on, so that a server without tracing pays nothing for it.
  */
 import { Elysia } from 'elysia';
-import { config } from './config';
+import type { Settings } from './config';
 
-export const tracing = config.tracing.enabled
-  ? (await import('@elysiajs/opentelemetry')).opentelemetry({ serviceName: config.tracing.serviceName })
-  : new Elysia({ name: 'tracing-off' });
+export async function tracing({ tracing }: Pick<Settings, 'tracing'>) {
+  return tracing.enabled
+    ? (await import('@elysiajs/opentelemetry')).opentelemetry({ serviceName: tracing.serviceName })
+    : new Elysia({ name: 'tracing-off' });
+}

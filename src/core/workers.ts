@@ -5,7 +5,7 @@
  * in-flight requests, and the supervisor exits 0 once all of them have.
  */
 import type { Subprocess } from 'bun';
-import { config } from './config';
+import type { Settings } from './config';
 import { logger } from './logger';
 import { aggregateMetrics, type MetricsJson, metricsAsJson, registry } from './metrics';
 
@@ -19,8 +19,9 @@ type Message =
 /** How long the supervisor waits for every worker's metrics before answering with those it has. */
 const GATHER_MS = 2000;
 
-export function isWorker(): boolean {
-  return config.workerId !== undefined;
+/** Whether this process is one of a supervisor's workers. */
+export function isWorker({ workerId }: Pick<Settings, 'workerId'>): boolean {
+  return workerId !== undefined;
 }
 
 /** How to start this same program again: `bun <script> ...` from source, `<binary> ...` when compiled. */
@@ -104,8 +105,8 @@ const waiting = new Map<number, (text: string) => void>();
  * The metrics a scrape should see: this process's own, or under a supervisor every worker's summed
  * (the scrape reached one worker; the supervisor gathers the rest).
  */
-export async function hostMetrics(): Promise<string> {
-  if (!isWorker() || !process.send) return registry.metrics();
+export async function hostMetrics(underSupervisor: boolean): Promise<string> {
+  if (!underSupervisor || !process.send) return registry.metrics();
   const id = ++nextRequest;
   const text = new Promise<string>((resolve) => {
     waiting.set(id, resolve);

@@ -6,11 +6,12 @@ import { join } from 'node:path';
 import { readConfig } from '../core/config';
 import { ConfigError } from '../core/env';
 import { api, createArticle, registerUser } from '../test/api';
+import { testApp } from '../test/app';
 
 async function scrape(): Promise<string> {
   // Elysia counts an answered request after sending it, on the next turn of the event loop.
   await new Promise((resolve) => setImmediate(resolve));
-  const { app } = await import('../app');
+  const { app } = await testApp();
   const response = await app.handle(new Request('http://localhost/metrics'));
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toContain('text/plain');

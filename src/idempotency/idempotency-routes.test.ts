@@ -4,8 +4,10 @@
  * here; and no read or anonymous route pays for the hooks.
  */
 import { describe, expect, test } from 'bun:test';
-import { app } from '../app';
+import { testApp } from '../test/app';
 import { idempotencyHooks } from './idempotency.plugin';
+
+const { app } = await testApp();
 
 const WRITES = new Set(['POST', 'PUT', 'DELETE']);
 

@@ -5,10 +5,12 @@
  */
 import { describe, expect, test } from 'bun:test';
 import { eq } from 'drizzle-orm';
-import { db } from '../core/database';
 import { api, registerUser, type TestUser, uniqueName } from '../test/api';
+import { testApp } from '../test/app';
 import { users } from '../users/schema/users.schema';
 import { idempotencyKeys } from './schema/idempotency-keys.schema';
+
+const { db } = (await testApp()).database;
 
 const newArticle = (title = uniqueName('Title ')) => ({ article: { title, description: 'd', body: 'b' } });
 

@@ -16,11 +16,10 @@ import { warnNowAndThen } from '../core/logger';
 import type { Claim } from './idempotency.repository';
 import {
   type Answer,
-  beginRequest,
   checkKey,
   fingerprintOf,
-  finishRequest,
   IDEMPOTENCY_KEY_HEADER,
+  type IdempotencyService,
 } from './idempotency.service';
 
 /** On a replayed answer, as Stripe names it. */
@@ -29,8 +28,12 @@ export const REPLAYED_HEADER = 'Idempotent-Replayed';
 /** The claims of the requests that hold a key, until they have answered. */
 const claims = new WeakMap<Request, Claim>();
 
+/** The rules the hooks apply: the plugin decorates every request's context with them. */
+type WithKeys = { idempotencyKeys: IdempotencyService };
+
 /** What the hooks read of a request: the session the auth macro resolved (this feature names no other). */
-type Authenticated = Pick<Context, 'request' | 'path' | 'query' | 'body' | 'set'> & { session?: TokenClaims };
+type Authenticated = Pick<Context, 'request' | 'path' | 'query' | 'body' | 'set'> &
+  WithKeys & { session?: TokenClaims };
 
 /** What the route answered, as the hook sees it: a status and a body to keep, or nothing it can read. */
 function answerOf(value: unknown, status: unknown): { status: number; body: unknown } | undefined {
@@ -45,7 +48,11 @@ function takeClaim(request: Request): Claim | undefined {
   return claim;
 }
 
-async function finish(claim: Claim, answer: ReturnType<typeof answerOf>): Promise<void> {
+async function finish(
+  { finishRequest }: IdempotencyService,
+  claim: Claim,
+  answer: ReturnType<typeof answerOf>,
+): Promise<void> {
   try {
     await finishRequest(claim, answer);
   } catch (error) {
@@ -63,13 +70,13 @@ function replay({ status, reply }: Answer): Response {
 
 /** The hooks each account write carries (exported for the test that checks every such route has them). */
 export const idempotencyHooks = {
-  async beforeHandle({ request, path, query, body, set, session }: Authenticated) {
+  async beforeHandle({ request, path, query, body, set, session, idempotencyKeys }: Authenticated) {
     const header = request.headers.get(IDEMPOTENCY_KEY_HEADER);
     if (header === null) return;
     if (session === undefined) throw new Error('`idempotent: true` needs `auth: true` on its route');
     const key = checkKey(header);
     const fingerprint = fingerprintOf({ method: request.method, path, query, body });
-    const begun = await beginRequest(session, key, fingerprint);
+    const begun = await idempotencyKeys.beginRequest(session, key, fingerprint);
     if ('claim' in begun) {
       claims.set(request, begun.claim);
       return;
@@ -77,22 +84,29 @@ export const idempotencyHooks = {
     set.headers[REPLAYED_HEADER] = 'true';
     return replay(begun.replay);
   },
-  async mapResponse({ request, responseValue, set }: Pick<Context, 'request' | 'set'> & { responseValue: unknown }) {
+  async mapResponse({
+    request,
+    responseValue,
+    set,
+    idempotencyKeys,
+  }: Pick<Context, 'request' | 'set'> & WithKeys & { responseValue: unknown }) {
     // While an error is being turned into an answer this runs after each error hook, with no body
     // until one of them answers (src/core/http.ts always does): wait for that. No body with a 2xx is a 204.
     const pending = responseValue === undefined && !(typeof set.status === 'number' && set.status < 300);
     const claim = pending ? undefined : takeClaim(request);
-    if (claim) await finish(claim, answerOf(responseValue, set.status));
+    if (claim) await finish(idempotencyKeys, claim, answerOf(responseValue, set.status));
     // Handed back unchanged: where Elysia answers outside any route (unknown paths, 405s), what a
     // mapResponse hook returns is the answer, undefined included (elysiajs/elysia#1900). Its types
     // say Response, but any value is sent as a handler's would be.
     return responseValue as Response | undefined;
   },
-  async afterResponse({ request }: Pick<Context, 'request'>) {
+  async afterResponse({ request, idempotencyKeys }: Pick<Context, 'request'> & WithKeys) {
     // An answer that went out unseen (none of ours do): let the key go, so that a retry does the work.
     const claim = takeClaim(request);
-    if (claim) await finish(claim, undefined);
+    if (claim) await finish(idempotencyKeys, claim, undefined);
   },
 };
 
-export const idempotency = new Elysia({ name: 'idempotency' }).macro({ idempotent: idempotencyHooks });
+/** The `idempotent` macro, applying the rules of `keys` (src/users/users.guards.ts hands it to every controller). */
+export const idempotency = (keys: IdempotencyService) =>
+  new Elysia({ name: 'idempotency' }).decorate('idempotencyKeys', keys).macro({ idempotent: idempotencyHooks });

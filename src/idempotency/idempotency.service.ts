@@ -12,20 +12,13 @@
  */
 import { createHmac } from 'node:crypto';
 import type { TokenClaims } from '../core/auth';
-import { config } from '../core/config';
+import { MAX_BODY_BYTES } from '../core/body';
+import type { Settings } from '../core/config';
 import { AppError, Invalid } from '../core/errors';
 import { logger, warnNowAndThen } from '../core/logger';
 import { tokenConfig } from '../core/token-settings';
-import { currentUser } from '../users/users.service';
-import {
-  type Claim,
-  claimKey,
-  deleteExpiredKeys,
-  findKey,
-  type KeyTimes,
-  releaseKey,
-  storeAnswer,
-} from './idempotency.repository';
+import type { UsersService } from '../users/users.service';
+import type { Claim, IdempotencyRepository, KeyTimes } from './idempotency.repository';
 
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 const MAX_KEY_LENGTH = 255;
@@ -37,14 +30,12 @@ const PRINTABLE_ASCII = /^[\x20-\x7E]*$/;
  */
 const ABANDONED_AFTER_S = 60;
 /**
- * The largest answer kept. The largest these routes give, an article with a 100,000-character body,
- * is well under it; anything larger is not kept (the key is let go, and logged).
+ * The largest answer kept: the largest request body. The largest these routes give, an article with a
+ * 100,000-character body, is well under it; anything larger is not kept (the key is let go, and logged).
  */
-const MAX_REPLY_BYTES = config.maxBodyBytes;
+const MAX_REPLY_BYTES = MAX_BODY_BYTES;
 /** Expired keys deleted per answer kept: more than one, so that they go faster than new ones come. */
 const EXPIRED_PER_ANSWER = 10;
-
-const times: KeyTimes = { keptSeconds: config.idempotencyKeyHours * 3600, abandonedSeconds: ABANDONED_AFTER_S };
 
 /** 409: the first request with this key is still running; a retry in a second may find it answered. */
 class KeyInUse extends AppError {
@@ -96,26 +87,6 @@ export interface Answer {
 export type Begun = { claim: Claim } | { replay: Answer };
 
 /**
- * Claims the key for this request, or says what to answer instead. What was kept is shown only to a
- * session that is still good (a password change ends the others): the route's authentication, which
- * runs before the idempotency hooks, has just checked it.
- */
-export async function beginRequest(session: TokenClaims, key: string, fingerprint: string): Promise<Begun> {
-  // A claim let go between our attempt and our look (its request failed) is free again: try once more.
-  for (let attempt = 0; attempt < 2; attempt++) {
-    const claim = { accountId: session.userId, key, claim: crypto.randomUUID() };
-    if (await claimKey({ ...claim, fingerprint }, times)) return { claim };
-    const held = await findKey(claim);
-    if (!held) continue;
-    if (held.fingerprint !== fingerprint)
-      throw new Invalid({ [IDEMPOTENCY_KEY_HEADER]: ['was used for a different request'] });
-    if (held.status === null) throw new KeyInUse();
-    return { replay: { status: held.status, reply: await withSessionToken(held.reply, session) } };
-  }
-  throw new KeyInUse();
-}
-
-/**
  * Final answers are kept, 2xx and 4xx alike; those a retry may change are not: no credentials
  * (401), too slow (408), too many (429), and the server's failures (5xx).
  */
@@ -125,48 +96,6 @@ function isKept(status: number): boolean {
 
 /** How often a claim that could not be let go is tried again. */
 const LET_GO_AGAIN_MS = 500;
-
-/**
- * Lets the key go. When that fails too (the database is away: the request's own 503 in a failover or
- * a switchover), it is tried again every LET_GO_AGAIN_MS until it works or the claim counts as
- * abandoned anyway: else a client retrying with the key, as a 503's Retry-After asks, would meet 409
- * for up to ABANDONED_AFTER_S after the database is back. (Found by test:failover's switchover.)
- */
-async function letGo(claim: Claim): Promise<void> {
-  try {
-    await releaseKey(claim);
-  } catch (error) {
-    void letGoOnceBack(claim, Date.now() + ABANDONED_AFTER_S * 1000);
-    throw error;
-  }
-}
-
-async function letGoOnceBack(claim: Claim, until: number): Promise<void> {
-  while (Date.now() < until) {
-    await Bun.sleep(LET_GO_AGAIN_MS);
-    try {
-      await releaseKey(claim);
-      return;
-    } catch {
-      // Still away: the first failure was logged (src/idempotency/idempotency.plugin.ts).
-    }
-  }
-}
-
-/** Keeps the answer for retries (or lets the key go), then deletes a few expired keys. */
-export async function finishRequest(claim: Claim, answer: { status: number; body: unknown } | undefined) {
-  const reply = answer && isKept(answer.status) ? replyOf(answer.body) : undefined;
-  if (!answer || reply === undefined) return letGo(claim);
-  if (reply !== null && Buffer.byteLength(reply) > MAX_REPLY_BYTES) {
-    logger.warn({ status: answer.status }, 'an answer too large to keep for Idempotency-Key retries');
-    return letGo(claim);
-  }
-  await storeAnswer(claim, { status: answer.status, reply });
-  // The next answer kept tries again. (The warning carries the driver's own message, never the statement's parameters.)
-  await deleteExpiredKeys(times.keptSeconds, EXPIRED_PER_ANSWER).catch((error) =>
-    warnNowAndThen('expired Idempotency-Keys not deleted', error),
-  );
-}
 
 /** The body as kept: JSON, without a user's token (a secret, and only ever for the session asking). */
 function replyOf(body: unknown): string | null {
@@ -182,11 +111,86 @@ function hasUser(body: unknown): body is { user: Record<string, unknown> } {
   return typeof body === 'object' && body !== null && 'user' in body && typeof body.user === 'object' && !!body.user;
 }
 
-/** A kept user answer (PUT /api/user) goes out with the token of the session replaying it, read now. */
-async function withSessionToken(reply: string | null, session: TokenClaims): Promise<string | null> {
-  if (reply === null) return null;
-  const body: unknown = JSON.parse(reply);
-  if (!hasUser(body)) return reply;
-  const { token } = await currentUser(session);
-  return JSON.stringify({ ...body, user: { ...body.user, token } });
+/** The rules over `keys`; `users` reads the token a replayed user answer goes out with. */
+export function idempotencyService(
+  keys: IdempotencyRepository,
+  users: UsersService,
+  { idempotencyKeyHours }: Pick<Settings, 'idempotencyKeyHours'>,
+) {
+  const times: KeyTimes = { keptSeconds: idempotencyKeyHours * 3600, abandonedSeconds: ABANDONED_AFTER_S };
+
+  /**
+   * Claims the key for this request, or says what to answer instead. What was kept is shown only to a
+   * session that is still good (a password change ends the others): the route's authentication, which
+   * runs before the idempotency hooks, has just checked it.
+   */
+  async function beginRequest(session: TokenClaims, key: string, fingerprint: string): Promise<Begun> {
+    // A claim let go between our attempt and our look (its request failed) is free again: try once more.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const claim = { accountId: session.userId, key, claim: crypto.randomUUID() };
+      if (await keys.claimKey({ ...claim, fingerprint }, times)) return { claim };
+      const held = await keys.findKey(claim);
+      if (!held) continue;
+      if (held.fingerprint !== fingerprint)
+        throw new Invalid({ [IDEMPOTENCY_KEY_HEADER]: ['was used for a different request'] });
+      if (held.status === null) throw new KeyInUse();
+      return { replay: { status: held.status, reply: await withSessionToken(held.reply, session) } };
+    }
+    throw new KeyInUse();
+  }
+
+  /**
+   * Lets the key go. When that fails too (the database is away: the request's own 503 in a failover
+   * or a switchover), it is tried again every LET_GO_AGAIN_MS until it works or the claim counts as
+   * abandoned anyway: else a client retrying with the key, as a 503's Retry-After asks, would meet 409
+   * for up to ABANDONED_AFTER_S after the database is back. (Found by test:failover's switchover.)
+   */
+  async function letGo(claim: Claim): Promise<void> {
+    try {
+      await keys.releaseKey(claim);
+    } catch (error) {
+      void letGoOnceBack(claim, Date.now() + ABANDONED_AFTER_S * 1000);
+      throw error;
+    }
+  }
+
+  async function letGoOnceBack(claim: Claim, until: number): Promise<void> {
+    while (Date.now() < until) {
+      await Bun.sleep(LET_GO_AGAIN_MS);
+      try {
+        await keys.releaseKey(claim);
+        return;
+      } catch {
+        // Still away: the first failure was logged (src/idempotency/idempotency.plugin.ts).
+      }
+    }
+  }
+
+  /** Keeps the answer for retries (or lets the key go), then deletes a few expired keys. */
+  async function finishRequest(claim: Claim, answer: { status: number; body: unknown } | undefined) {
+    const reply = answer && isKept(answer.status) ? replyOf(answer.body) : undefined;
+    if (!answer || reply === undefined) return letGo(claim);
+    if (reply !== null && Buffer.byteLength(reply) > MAX_REPLY_BYTES) {
+      logger.warn({ status: answer.status }, 'an answer too large to keep for Idempotency-Key retries');
+      return letGo(claim);
+    }
+    await keys.storeAnswer(claim, { status: answer.status, reply });
+    // The next answer kept tries again. (The warning carries the driver's own message, never the statement's parameters.)
+    await keys
+      .deleteExpiredKeys(times.keptSeconds, EXPIRED_PER_ANSWER)
+      .catch((error) => warnNowAndThen('expired Idempotency-Keys not deleted', error));
+  }
+
+  /** A kept user answer (PUT /api/user) goes out with the token of the session replaying it, read now. */
+  async function withSessionToken(reply: string | null, session: TokenClaims): Promise<string | null> {
+    if (reply === null) return null;
+    const body: unknown = JSON.parse(reply);
+    if (!hasUser(body)) return reply;
+    const { token } = await users.currentUser(session);
+    return JSON.stringify({ ...body, user: { ...body.user, token } });
+  }
+
+  return { beginRequest, finishRequest };
 }
+
+export type IdempotencyService = ReturnType<typeof idempotencyService>;

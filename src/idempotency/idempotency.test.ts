@@ -4,13 +4,13 @@
  */
 import { describe, expect, spyOn, test } from 'bun:test';
 import { and, eq, sql } from 'drizzle-orm';
-import * as articlesService from '../articles/articles.service';
 import { readConfig } from '../core/config';
-import { db } from '../core/database';
 import { api, createArticle, registerUser, type TestUser, uniqueName } from '../test/api';
+import { testApp } from '../test/app';
 import { users } from '../users/schema/users.schema';
-import * as idempotencyRepository from './idempotency.repository';
 import { idempotencyKeys } from './schema/idempotency-keys.schema';
+
+const { db } = (await testApp()).database;
 
 const newArticle = (title = uniqueName('Title ')) => ({ article: { title, description: 'd', body: 'b' } });
 
@@ -170,7 +170,9 @@ describe('Idempotency-Key: what is not kept, and for how long', () => {
   test('a 5xx is not kept: the retry does the work', async () => {
     const author = await registerUser();
     const request = withKey(author, 'flaky', newArticle());
-    const failure = spyOn(articlesService, 'createArticle').mockRejectedValueOnce(new Error('the disk is on fire'));
+    const failure = spyOn((await testApp()).services.articles, 'createArticle').mockRejectedValueOnce(
+      new Error('the disk is on fire'),
+    );
 
     const failed = await api('POST', '/api/articles', request);
     failure.mockRestore();
@@ -186,8 +188,9 @@ describe('Idempotency-Key: what is not kept, and for how long', () => {
     const author = await registerUser();
     const request = withKey(author, 'failover', newArticle());
     const away = () => Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
-    const work = spyOn(articlesService, 'createArticle').mockRejectedValueOnce(away());
-    const release = spyOn(idempotencyRepository, 'releaseKey');
+    const { services, repositories } = await testApp();
+    const work = spyOn(services.articles, 'createArticle').mockRejectedValueOnce(away());
+    const release = spyOn(repositories.idempotency, 'releaseKey');
     release.mockRejectedValueOnce(away());
 
     const failed = await api('POST', '/api/articles', request);

@@ -1,13 +1,12 @@
 import { and, eq, type SQLWrapper, sql } from 'drizzle-orm';
 import type { TokenClaims } from '../core/auth';
 import type { ReadFrom } from '../core/connection';
-import { db, preparedOn } from '../core/database';
+import type { AppDatabase } from '../core/database';
 import { rethrowConstraintViolation } from '../core/database-errors';
 import { NotFound } from '../core/errors';
-import { admitDbOperation } from '../core/metrics';
 import { type ColumnsOf, viewer, viewerParam } from '../core/sql';
 import { users } from '../users/schema/users.schema';
-import { deleteForSession, rethrowIfSessionRetired, sessionParams, sessionUserId } from '../users/users.repository';
+import { rethrowIfSessionRetired, sessionParams, sessionUserId, type UsersRepository } from '../users/users.repository';
 import { follows } from './schema/follows.schema';
 
 /** The users columns a profile is made of, from `users` or a subquery of it. */
@@ -29,50 +28,57 @@ export function profileColumns<User extends UserSource>(source: User, viewerId: 
   };
 }
 
-const profileByUsername = preparedOn((database) =>
-  database
-    .select({ id: users.id, profile: profileColumns(users, viewer) })
-    .from(users)
-    // Any letter case: usernames are unique regardless of it (the lower(username) unique index).
-    .where(sql`lower(${users.username}) = lower(${sql.placeholder('username')})`)
-    .prepare('profile_by_username'),
-);
-
-/**
- * The profile as the viewer sees it, with the user's id for the service's rules. Follows read the
- * primary: the user followed may have registered a moment ago.
- */
-export async function findProfile(username: string, viewerId: number | null, { readFrom }: { readFrom: ReadFrom }) {
-  using _operation = await admitDbOperation('profiles.findProfile', readFrom);
-  const [row] = await profileByUsername(readFrom).execute({ username, viewer: viewerParam(viewerId) });
-  return row;
-}
-
-/**
- * The session's user follows the other user: idempotent (following twice leaves one row); 401 when
- * the session is no longer good.
- */
-export async function insertFollow(session: TokenClaims, followedId: number): Promise<void> {
-  using _operation = await admitDbOperation('profiles.insertFollow', 'primary');
-  await db
-    .insert(follows)
-    // The follower is the session's user while the session is good, else NULL, which the column refuses.
-    .values({ followerId: sessionUserId(sessionParams(session)), followedId })
-    .onConflictDoNothing()
-    .catch((error) => {
-      rethrowIfSessionRetired(error, 'follower_id');
-      return rethrowConstraintViolation(error, {
-        follows_followed_id_users_id_fk: () => new NotFound('profile'),
-      });
-    });
-}
-
-/** The session's user stops following the other user: idempotent; 401 when the session is no longer good. */
-export async function deleteFollow(session: TokenClaims, followedId: number): Promise<void> {
-  using _operation = await admitDbOperation('profiles.deleteFollow', 'primary');
-  await deleteForSession(
-    session,
-    follows,
-    and(eq(follows.followerId, session.userId), eq(follows.followedId, followedId)),
+/** Profiles and follows, on `database`; `accounts` checks the session of each follow and unfollow. */
+export function profilesRepository({ db, preparedOn, admit }: AppDatabase, accounts: UsersRepository) {
+  const profileByUsername = preparedOn((database) =>
+    database
+      .select({ id: users.id, profile: profileColumns(users, viewer) })
+      .from(users)
+      // Any letter case: usernames are unique regardless of it (the lower(username) unique index).
+      .where(sql`lower(${users.username}) = lower(${sql.placeholder('username')})`)
+      .prepare('profile_by_username'),
   );
+
+  /**
+   * The profile as the viewer sees it, with the user's id for the service's rules. Follows read the
+   * primary: the user followed may have registered a moment ago.
+   */
+  async function findProfile(username: string, viewerId: number | null, { readFrom }: { readFrom: ReadFrom }) {
+    using _operation = await admit('profiles.findProfile', readFrom);
+    const [row] = await profileByUsername(readFrom).execute({ username, viewer: viewerParam(viewerId) });
+    return row;
+  }
+
+  /**
+   * The session's user follows the other user: idempotent (following twice leaves one row); 401 when
+   * the session is no longer good.
+   */
+  async function insertFollow(session: TokenClaims, followedId: number): Promise<void> {
+    using _operation = await admit('profiles.insertFollow', 'primary');
+    await db
+      .insert(follows)
+      // The follower is the session's user while the session is good, else NULL, which the column refuses.
+      .values({ followerId: sessionUserId(sessionParams(session)), followedId })
+      .onConflictDoNothing()
+      .catch((error) => {
+        rethrowIfSessionRetired(error, 'follower_id');
+        return rethrowConstraintViolation(error, {
+          follows_followed_id_users_id_fk: () => new NotFound('profile'),
+        });
+      });
+  }
+
+  /** The session's user stops following the other user: idempotent; 401 when the session is no longer good. */
+  async function deleteFollow(session: TokenClaims, followedId: number): Promise<void> {
+    using _operation = await admit('profiles.deleteFollow', 'primary');
+    await accounts.deleteForSession(
+      session,
+      follows,
+      and(eq(follows.followerId, session.userId), eq(follows.followedId, followedId)),
+    );
+  }
+
+  return { findProfile, insertFollow, deleteFollow };
 }
+
+export type ProfilesRepository = ReturnType<typeof profilesRepository>;

@@ -1,7 +1,9 @@
 import { describe, expect, test } from 'bun:test';
 import { sql } from 'drizzle-orm';
-import { db } from '../core/database';
 import { api, createArticle, registerUser, uniqueName } from '../test/api';
+import { testApp } from '../test/app';
+
+const { db } = (await testApp()).database;
 
 describe('GET /api/tags', () => {
   test('lists the tags in use, most used first', async () => {

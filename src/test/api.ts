@@ -1,5 +1,5 @@
 /** Helpers for tests that go through the real HTTP app. */
-import { app } from '../app';
+import { testApp } from './app';
 
 export interface ApiResponse {
   status: number;
@@ -22,6 +22,7 @@ export async function api(method: string, path: string, options: RequestOptions 
   const body =
     options.body === undefined || typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
 
+  const { app } = await testApp();
   const response = await app.handle(new Request(`http://localhost${path}`, { method, headers, body }));
   const text = await response.text();
   return { status: response.status, headers: response.headers, body: text === '' ? null : JSON.parse(text) };

@@ -1,9 +1,11 @@
 /** Account rules beyond the endpoints' basics: usernames, images, races, deleted users, password hashing. */
 import { describe, expect, spyOn, test } from 'bun:test';
 import { eq } from 'drizzle-orm';
-import { db } from '../core/database';
 import { api, createArticle, registerUser, uniqueName } from '../test/api';
+import { testApp } from '../test/app';
 import { users } from './schema/users.schema';
+
+const { db } = (await testApp()).database;
 
 function newUser(overrides: Record<string, unknown> = {}) {
   const username = uniqueName();

@@ -11,9 +11,11 @@
 import { describe, expect, test } from 'bun:test';
 import { type SQL, sql } from 'drizzle-orm';
 import { connect } from '../core/connection';
-import { db } from '../core/database';
-import { databaseConfig } from '../core/db-settings';
 import { type ApiResponse, api, createArticle, registerUser, type TestUser, uniqueName } from '../test/api';
+import { testApp } from '../test/app';
+
+const { db } = (await testApp()).database;
+const { settings } = await testApp();
 
 /** Generous: the machine may be loaded; the waits end as soon as what they wait for happens. */
 const PATIENCE_MS = 20_000;
@@ -46,7 +48,7 @@ async function until(what: string, done: () => boolean | Promise<boolean>): Prom
 
 /** Runs `statement` in a transaction of its own connection, and keeps it open until `end()`. */
 async function holdOpen(statement: SQL) {
-  const connection = await connect({ url: databaseConfig.url, pgbouncer: databaseConfig.pgbouncer });
+  const connection = await connect({ url: settings.database.url, pgbouncer: settings.database.pgbouncer });
   let decide: (commit: boolean) => void = () => {};
   const decided = new Promise<boolean>((resolve) => {
     decide = resolve;
@@ -234,7 +236,7 @@ async function send(write: RacedWrite, fixture: Fixture, given: Record<string, s
   return sent(api(method, path, { token, body }));
 }
 
-describe.skipIf(!databaseConfig.url)('a write of another session racing a password change', () => {
+describe.skipIf(!settings.database.url)('a write of another session racing a password change', () => {
   test.each(WRITES.map((write) => [write.name, write] as const))(
     '%s under way when the change comes: the change waits for it to commit',
     async (_, write) => {

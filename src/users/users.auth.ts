@@ -18,30 +18,32 @@
 import { Elysia } from 'elysia';
 import { claimsFrom } from '../core/auth';
 import { Unauthorized } from '../core/errors';
-import { assertSessionGood } from './users.service';
+import type { UsersService } from './users.service';
 
 export const TOKEN_IGNORED_HEADER = 'X-Token-Ignored';
 
-export const authentication = new Elysia({ name: 'authentication' }).macro({
-  auth: {
-    async resolve({ headers }) {
-      const claims = claimsFrom(headers.authorization);
-      if (claims === null) throw new Unauthorized('tokenMissing');
-      await assertSessionGood(claims);
-      // `session` is for what must act as this very session (the user's own account, whose answers
-      // carry a token): such statements check it again, in the same statement that acts.
-      return { currentUserId: claims.userId, session: claims };
+/** The macros, checking sessions with `users`; `createApp` makes one and hands it to every controller. */
+export const authentication = (users: UsersService) =>
+  new Elysia({ name: 'authentication' }).macro({
+    auth: {
+      async resolve({ headers }) {
+        const claims = claimsFrom(headers.authorization);
+        if (claims === null) throw new Unauthorized('tokenMissing');
+        await users.assertSessionGood(claims);
+        // `session` is for what must act as this very session (the user's own account, whose answers
+        // carry a token): such statements check it again, in the same statement that acts.
+        return { currentUserId: claims.userId, session: claims };
+      },
     },
-  },
-  optionalAuth: {
-    resolve({ headers, set }) {
-      try {
-        return { viewerId: claimsFrom(headers.authorization)?.userId ?? null };
-      } catch (error) {
-        if (!(error instanceof Unauthorized)) throw error;
-        set.headers[TOKEN_IGNORED_HEADER] = 'invalid';
-        return { viewerId: null };
-      }
+    optionalAuth: {
+      resolve({ headers, set }) {
+        try {
+          return { viewerId: claimsFrom(headers.authorization)?.userId ?? null };
+        } catch (error) {
+          if (!(error instanceof Unauthorized)) throw error;
+          set.headers[TOKEN_IGNORED_HEADER] = 'invalid';
+          return { viewerId: null };
+        }
+      },
     },
-  },
-});
+  });

@@ -2,15 +2,7 @@ import { signToken, type TokenClaims } from '../core/auth';
 import { Invalid, Unauthorized } from '../core/errors';
 import type { AuthenticatedUser, Credentials, Registration, UserChanges } from './users.model';
 import { hashPassword, passwordMatches } from './users.password';
-import {
-  type AccountOwner,
-  findSessionUser,
-  findUserByEmail,
-  insertUser,
-  isSessionGood,
-  type UserRow,
-  updateUser,
-} from './users.repository';
+import type { AccountOwner, UserRow, UsersRepository } from './users.repository';
 
 async function authenticated(user: UserRow): Promise<AuthenticatedUser> {
   return {
@@ -22,36 +14,6 @@ async function authenticated(user: UserRow): Promise<AuthenticatedUser> {
   };
 }
 
-/*
- * The account rules come apart from issuing a session (a token): the seed creates and edits accounts
- * under the same rules without signing anything, so it needs no JWT_SECRET.
- */
-
-/** A new account; the database refuses a taken email or username. */
-export async function createAccount({ username, email, password }: Registration): Promise<UserRow> {
-  return insertUser({ username, email, passwordHash: await hashPassword(password) });
-}
-
-export async function register(registration: Registration): Promise<AuthenticatedUser> {
-  return authenticated(await createAccount(registration));
-}
-
-/** The account these credentials open. */
-export async function checkCredentials({ email, password }: Credentials): Promise<UserRow> {
-  const user = await findUserByEmail(email);
-  // Always verify, also for an unknown email, so that both failures take as long.
-  const matches = await passwordMatches(password, user?.passwordHash);
-  if (!user || !matches) {
-    // One answer for both cases: never tell which of the two was wrong.
-    throw new Unauthorized('credentialsInvalid');
-  }
-  return user;
-}
-
-export async function login(credentials: Credentials): Promise<AuthenticatedUser> {
-  return authenticated(await checkCredentials(credentials));
-}
-
 /**
  * A session of the account as it stands, without a token: for tools that act for users (the seed),
  * through the same services and guards as their requests. A password change retires it like any other.
@@ -60,47 +22,93 @@ export function sessionOf(user: UserRow): TokenClaims {
   return { userId: user.id, version: user.tokenVersion, tokenId: undefined };
 }
 
-/** 401 unless the session may still act (its user exists, and no password change has retired it). */
-export async function assertSessionGood(session: TokenClaims): Promise<void> {
-  if (!(await isSessionGood(session))) throw new Unauthorized('tokenInvalid');
-}
+/** The account rules, over `accounts`. */
+export function usersService(accounts: UsersRepository) {
+  /*
+   * The account rules come apart from issuing a session (a token): the seed creates and edits accounts
+   * under the same rules without signing anything, so it needs no JWT_SECRET.
+   */
 
-/**
- * The signed-in user, with a token. The session is checked again by the statement that reads the
- * row the token is signed from: a password change that retires the session between the request's
- * token check and this read answers 401, never a token of the new version.
- */
-export async function currentUser(session: TokenClaims): Promise<AuthenticatedUser> {
-  const user = await findSessionUser(session);
-  if (!user) throw new Unauthorized('tokenInvalid');
-  return authenticated(user);
-}
-
-/**
- * A password change ends every other session: with a session as the owner, its token is recorded as
- * the one that made the change, and stays good.
- */
-export async function changeAccount(owner: AccountOwner, changes: UserChanges): Promise<UserRow> {
-  const { password, bio, image, ...rest } = changes;
-  if (Object.values(changes).every((value) => value === undefined)) {
-    throw new Invalid({ user: ['must contain at least one field to update'] });
+  /** A new account; the database refuses a taken email or username. */
+  async function createAccount({ username, email, password }: Registration): Promise<UserRow> {
+    return accounts.insertUser({ username, email, passwordHash: await hashPassword(password) });
   }
-  const user = await updateUser(owner, {
-    ...rest,
-    // Front ends send "" from untouched settings fields: both "" and null clear the value.
-    ...(bio !== undefined && { bio: bio || null }),
-    ...(image !== undefined && { image: image?.trim() || null }),
-    ...(password !== undefined && {
-      passwordHash: await hashPassword(password),
-      passwordChangedByToken: ('session' in owner && owner.session.tokenId) || null,
-    }),
-  });
-  // Gone, or (for a session) retired by a password change that committed first.
-  if (!user) throw new Unauthorized('tokenInvalid');
-  return user;
+
+  async function register(registration: Registration): Promise<AuthenticatedUser> {
+    return authenticated(await createAccount(registration));
+  }
+
+  /** The account these credentials open. */
+  async function checkCredentials({ email, password }: Credentials): Promise<UserRow> {
+    const user = await accounts.findUserByEmail(email);
+    // Always verify, also for an unknown email, so that both failures take as long.
+    const matches = await passwordMatches(password, user?.passwordHash);
+    if (!user || !matches) {
+      // One answer for both cases: never tell which of the two was wrong.
+      throw new Unauthorized('credentialsInvalid');
+    }
+    return user;
+  }
+
+  async function login(credentials: Credentials): Promise<AuthenticatedUser> {
+    return authenticated(await checkCredentials(credentials));
+  }
+
+  /** 401 unless the session may still act (its user exists, and no password change has retired it). */
+  async function assertSessionGood(session: TokenClaims): Promise<void> {
+    if (!(await accounts.isSessionGood(session))) throw new Unauthorized('tokenInvalid');
+  }
+
+  /**
+   * The signed-in user, with a token. The session is checked again by the statement that reads the
+   * row the token is signed from: a password change that retires the session between the request's
+   * token check and this read answers 401, never a token of the new version.
+   */
+  async function currentUser(session: TokenClaims): Promise<AuthenticatedUser> {
+    const user = await accounts.findSessionUser(session);
+    if (!user) throw new Unauthorized('tokenInvalid');
+    return authenticated(user);
+  }
+
+  /**
+   * A password change ends every other session: with a session as the owner, its token is recorded as
+   * the one that made the change, and stays good.
+   */
+  async function changeAccount(owner: AccountOwner, changes: UserChanges): Promise<UserRow> {
+    const { password, bio, image, ...rest } = changes;
+    if (Object.values(changes).every((value) => value === undefined)) {
+      throw new Invalid({ user: ['must contain at least one field to update'] });
+    }
+    const user = await accounts.updateUser(owner, {
+      ...rest,
+      // Front ends send "" from untouched settings fields: both "" and null clear the value.
+      ...(bio !== undefined && { bio: bio || null }),
+      ...(image !== undefined && { image: image?.trim() || null }),
+      ...(password !== undefined && {
+        passwordHash: await hashPassword(password),
+        passwordChangedByToken: ('session' in owner && owner.session.tokenId) || null,
+      }),
+    });
+    // Gone, or (for a session) retired by a password change that committed first.
+    if (!user) throw new Unauthorized('tokenInvalid');
+    return user;
+  }
+
+  /** Changes the signed-in user's account, only while the session is still good (checked by the update itself). */
+  async function updateCurrentUser(session: TokenClaims, changes: UserChanges): Promise<AuthenticatedUser> {
+    return authenticated(await changeAccount({ session }, changes));
+  }
+
+  return {
+    createAccount,
+    register,
+    checkCredentials,
+    login,
+    assertSessionGood,
+    currentUser,
+    changeAccount,
+    updateCurrentUser,
+  };
 }
 
-/** Changes the signed-in user's account, only while the session is still good (checked by the update itself). */
-export async function updateCurrentUser(session: TokenClaims, changes: UserChanges): Promise<AuthenticatedUser> {
-  return authenticated(await changeAccount({ session }, changes));
-}
+export type UsersService = ReturnType<typeof usersService>;

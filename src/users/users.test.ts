@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'bun:test';
 import { api, registerUser, uniqueName } from '../test/api';
-import { findUserByEmail } from './users.repository';
+import { testApp } from '../test/app';
+
+const { findUserByEmail } = (await testApp()).repositories.users;
 
 function newUser(overrides: Record<string, unknown> = {}) {
   const username = uniqueName();

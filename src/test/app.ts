@@ -1,0 +1,74 @@
+/**
+ * The app the fast suite drives, built once per test process (`bun test` runs every file in one) by
+ * `createApp`, like the server's, over the run's own database:
+ *
+ * - TEST_DATABASE_URL (or DATABASE_URL) set: a fresh database with a unique name on that server,
+ *   migrated, used by the whole run and dropped at the end (src/test/setup.ts);
+ * - neither set: an in-memory embedded database, migrated as it opens.
+ *
+ * The preload (./setup.ts) builds it before the first test; nothing in the environment changes, and a
+ * test that needs other settings builds an app of its own with `createApp`.
+ */
+import { type App, createApp, createRepositories, createServices, type Repositories, type Services } from '../app';
+import { readConfig, type Settings } from '../core/config';
+import { type AppDatabase, openDatabase } from '../core/database';
+import type { Env } from '../core/env';
+import { configureLogger } from '../core/logger';
+import { createTestDatabase, type TestDatabase } from './database';
+
+export interface TestApp {
+  app: App;
+  database: AppDatabase;
+  settings: Settings;
+  /** The services the app serves, and the repositories under them (a test may watch one with spyOn). */
+  services: Services;
+  repositories: Repositories;
+}
+
+/** The suite's settings: the environment's, with the limits and logging a test run needs. */
+export function testSettings(env: Env = process.env, overrides: Env = {}): Settings {
+  return readConfig({
+    // The suite sends many registrations from one address; the limit itself is tested on its own.
+    AUTH_RATE_LIMIT: '0',
+    // Fixtures write far more per account than anyone would; the limit is tested on its own (src/core/rate-limit.test.ts, ops/system).
+    WRITE_RATE_LIMIT: '0',
+    // One line per request would bury the test report; harnesses that read logs start servers of their own.
+    LOG_LEVEL: 'silent',
+    ...env,
+    PGLITE_DATA_DIR: 'memory://',
+    ...overrides,
+  });
+}
+
+/** The server the run's database lives on, if any. */
+export function testServerUrl(): string | undefined {
+  return process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || undefined;
+}
+
+let created: TestDatabase | undefined;
+let built: Promise<TestApp> | undefined;
+
+async function build(): Promise<TestApp> {
+  const serverUrl = testServerUrl();
+  created = serverUrl ? await createTestDatabase(serverUrl) : undefined;
+  const settings = testSettings(process.env, { DATABASE_URL: created?.url ?? '' });
+  configureLogger(settings);
+  const database = await openDatabase(settings);
+  const repositories = createRepositories(database);
+  const services = createServices(settings, repositories);
+  return { app: await createApp(settings, database, services), database, settings, services, repositories };
+}
+
+/** The run's app, database and settings. */
+export function testApp(): Promise<TestApp> {
+  built ??= build();
+  return built;
+}
+
+/** At the end of the run (src/test/setup.ts): closes the app's database and drops it when the run created it. */
+export async function closeTestApp(): Promise<void> {
+  if (!built) return;
+  const { database } = await built;
+  await database.close();
+  await created?.drop();
+}
