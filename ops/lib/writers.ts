@@ -215,6 +215,24 @@ export class ContractClients {
     }
   }
 
+  /**
+   * Writes done twice: articles of this run with the same title (each write has its own title and
+   * Idempotency-Key). A commit whose answer was lost with its connection (the primary died between
+   * commit and reply) answers 503, and a retry of it is done anew.
+   */
+  async duplicatesOnPrimary(url: string): Promise<number> {
+    const sql = postgres(url, { max: 1, onnotice: () => {} });
+    try {
+      const [row] = await sql<{ twice: number }[]>`
+        select count(*)::int as twice from (
+          select title from articles where title like ${`Failover ${this.run}-%`} group by title having count(*) > 1
+        ) doubled`;
+      return row?.twice ?? 0;
+    } finally {
+      await sql.end();
+    }
+  }
+
   /** The acknowledged slugs GET /api/articles/:slug does not answer 200 for. */
   async unreadableThroughApi(): Promise<string[]> {
     const unreadable: string[] = [];
