@@ -10,14 +10,11 @@
  * own schema must pass on HEAD's too (requests BASE fails on its own schema are reported, not
  * counted: they are not the schema's doing). Last line: "N passed, M failed" over those requests.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { createTestDatabase } from '../src/test/database';
+import { type Checkout, checkOut, git, migrate, previousVersion } from './lib/previous-version';
 import { type FolderOutcome, runFolder, SPEC_DIR, suiteFolders, suiteIsPresent } from './lib/realworld-suite';
 import { startServer } from './lib/server';
 
-const ROOT = resolve(import.meta.dir, '..');
 const serverUrl = process.env.TEST_DATABASE_URL;
 
 /** A step that could not run: the check fails with this message. */
@@ -25,19 +22,22 @@ class Unrunnable extends Error {}
 function fail(message: string): never {
   throw new Unrunnable(message);
 }
-
-function git(...args: string[]): string {
-  const run = Bun.spawnSync(['git', ...args], { cwd: ROOT, stderr: 'pipe' });
-  if (run.exitCode !== 0) fail(`git ${args.join(' ')} failed: ${run.stderr.toString().trim()}`);
-  return run.stdout.toString().trim();
+/** Runs a step whose failure (git, bun install) means the check could not run. */
+function step<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    fail((error as Error).message);
+  }
 }
 
-const worktree = mkdtempSync(join(tmpdir(), 'conduit-compat-'));
+let checkout: Checkout | undefined;
 const databases: { drop(): Promise<void> }[] = [];
 
 /** Serves BASE on `databaseUrl` and runs the whole suite against it. */
 async function suiteOnBase(databaseUrl: string): Promise<FolderOutcome[]> {
-  const server = await startServer({ DATABASE_URL: databaseUrl }, { root: worktree, timeoutMs: 120_000 });
+  const root = checkout?.root ?? fail('BASE is not checked out');
+  const server = await startServer({ DATABASE_URL: databaseUrl }, { root, timeoutMs: 120_000 });
   try {
     const results: FolderOutcome[] = [];
     for (const folder of suiteFolders()) results.push(await runFolder(folder, server.origin));
@@ -56,26 +56,13 @@ try {
   if (!suiteIsPresent()) fail(`The RealWorld suite is not in ${SPEC_DIR} (set REALWORLD_SPEC_DIR).`);
   if (!serverUrl)
     fail('test:compat needs a PostgreSQL server: set TEST_DATABASE_URL (it makes and drops its own databases).');
-  const newestSchemaChange = git('log', '-1', '--format=%H', '--', 'drizzle');
-  const base = git('rev-parse', '--verify', `${process.argv[2] ?? `${newestSchemaChange}^`}^{commit}`);
-  console.log(`BASE ${base.slice(0, 12)} on HEAD's schema (${git('rev-parse', '--short', 'HEAD')})`);
-  git('worktree', 'add', '--detach', worktree, base);
-  const install = Bun.spawnSync(['bun', 'install', '--frozen-lockfile'], {
-    cwd: worktree,
-    stdout: 'ignore',
-    stderr: 'pipe',
-  });
-  if (install.exitCode !== 0) fail(`bun install in BASE failed: ${install.stderr.toString().slice(-1000)}`);
+  const base = step(() => previousVersion(process.argv[2]));
+  console.log(`BASE ${base.slice(0, 12)} on HEAD's schema (${step(() => git('rev-parse', '--short', 'HEAD'))})`);
+  checkout = step(() => checkOut(base));
 
   const ownSchema = await createTestDatabase(serverUrl, 'conduit_compat_base', { migrate: false });
   databases.push(ownSchema);
-  const migrate = Bun.spawnSync(['bun', 'src/migrate.ts'], {
-    cwd: worktree,
-    env: { ...process.env, DATABASE_URL: ownSchema.url },
-    stdout: 'ignore',
-    stderr: 'pipe',
-  });
-  if (migrate.exitCode !== 0) fail(`BASE's db:migrate failed: ${migrate.stderr.toString().slice(-1000)}`);
+  await migrate(checkout.root, ownSchema.url).catch((error: Error) => fail(`BASE's ${error.message}`));
   const headSchema = await createTestDatabase(serverUrl, 'conduit_compat_head');
   databases.push(headSchema);
 
@@ -102,8 +89,7 @@ try {
   failed += 1;
 } finally {
   await Promise.all(databases.map((database) => database.drop()));
-  Bun.spawnSync(['git', 'worktree', 'remove', '--force', worktree], { cwd: ROOT });
-  rmSync(worktree, { recursive: true, force: true });
+  checkout?.remove();
 }
 
 console.log(`${passed} passed, ${failed} failed`);

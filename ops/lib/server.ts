@@ -39,7 +39,8 @@ export interface RunningServer {
  * an in-memory embedded database unless `env` names one) and waits until it answers /health.
  * `quiet` drops its error output (for harnesses that provoke thousands of logged failures);
  * `captureLog` keeps its standard output for `log()`; `logFile` writes it to that file instead (for
- * long runs, whose log would fill the pipe); `root` runs another checkout's server.
+ * long runs, whose log would fill the pipe); `root` runs another checkout's server; `port` takes a
+ * given port (a replacement on its predecessor's, behind a balancer) instead of a free one.
  */
 export async function startServer(
   env: Record<string, string> = {},
@@ -47,11 +48,19 @@ export async function startServer(
     timeoutMs = READY_BUDGET_MS,
     quiet = false,
     captureLog = false,
-    logFile = undefined as string | undefined,
+    logFile,
     root = ROOT,
+    port: givenPort,
+  }: {
+    timeoutMs?: number;
+    quiet?: boolean;
+    captureLog?: boolean;
+    logFile?: string;
+    root?: string;
+    port?: number;
   } = {},
 ): Promise<RunningServer> {
-  const port = await freePort();
+  const port = givenPort ?? (await freePort());
   const { DATABASE_URL: _inherited, ...inherited } = process.env;
   const child = Bun.spawn(['bun', 'src/index.ts'], {
     cwd: root,

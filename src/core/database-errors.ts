@@ -65,6 +65,9 @@ const UNAVAILABLE = new Set([
   '57P03', // cannot_connect_now (starting up or shutting down)
   '53300', // too_many_connections
   '57014', // query_canceled: the statement timeout fired
+  // read_only_sql_transaction: a write reached a primary demoted a moment ago (a switchover or a
+  // failover, before the balancer's check caught up); the next connection reaches the new primary.
+  '25006',
 ]);
 
 /** True when the database could not be reached or would not serve: worth a 503 and a retry. */

@@ -56,7 +56,8 @@ async function finish(
   try {
     await finishRequest(claim, answer);
   } catch (error) {
-    // The work is done and the client must hear so: the claim is left, and abandoned after a minute.
+    // The work is done and the client must hear so: the claim is left, and abandoned after a minute
+    // (an unkept answer's claim is let go as soon as the database is back: idempotency.service.ts).
     // The driver's own message only: the failed statement's (with the answer in it) stays out of the log.
     warnNowAndThen('Idempotency-Key answer not kept', error);
   }

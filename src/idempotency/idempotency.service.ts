@@ -94,6 +94,9 @@ function isKept(status: number): boolean {
   return status >= 200 && status < 500 && status !== 401 && status !== 408 && status !== 429;
 }
 
+/** How often a claim that could not be let go is tried again. */
+const LET_GO_AGAIN_MS = 500;
+
 /** The body as kept: JSON, without a user's token (a secret, and only ever for the session asking). */
 function replyOf(body: unknown): string | null {
   if (body === undefined || body === null) return null;
@@ -136,13 +139,40 @@ export function idempotencyService(
     throw new KeyInUse();
   }
 
+  /**
+   * Lets the key go. When that fails too (the database is away: the request's own 503 in a failover
+   * or a switchover), it is tried again every LET_GO_AGAIN_MS until it works or the claim counts as
+   * abandoned anyway: else a client retrying with the key, as a 503's Retry-After asks, would meet 409
+   * for up to ABANDONED_AFTER_S after the database is back. (Found by test:failover's switchover.)
+   */
+  async function letGo(claim: Claim): Promise<void> {
+    try {
+      await keys.releaseKey(claim);
+    } catch (error) {
+      void letGoOnceBack(claim, Date.now() + ABANDONED_AFTER_S * 1000);
+      throw error;
+    }
+  }
+
+  async function letGoOnceBack(claim: Claim, until: number): Promise<void> {
+    while (Date.now() < until) {
+      await Bun.sleep(LET_GO_AGAIN_MS);
+      try {
+        await keys.releaseKey(claim);
+        return;
+      } catch {
+        // Still away: the first failure was logged (src/idempotency/idempotency.plugin.ts).
+      }
+    }
+  }
+
   /** Keeps the answer for retries (or lets the key go), then deletes a few expired keys. */
   async function finishRequest(claim: Claim, answer: { status: number; body: unknown } | undefined) {
     const reply = answer && isKept(answer.status) ? replyOf(answer.body) : undefined;
-    if (!answer || reply === undefined) return keys.releaseKey(claim);
+    if (!answer || reply === undefined) return letGo(claim);
     if (reply !== null && Buffer.byteLength(reply) > MAX_REPLY_BYTES) {
       logger.warn({ status: answer.status }, 'an answer too large to keep for Idempotency-Key retries');
-      return keys.releaseKey(claim);
+      return letGo(claim);
     }
     await keys.storeAnswer(claim, { status: answer.status, reply });
     // The next answer kept tries again. (The warning carries the driver's own message, never the statement's parameters.)

@@ -184,6 +184,36 @@ describe('Idempotency-Key: what is not kept, and for how long', () => {
     expect(await articleCount(author)).toBe(1);
   });
 
+  test('a write cut off by a failover: its key, which the database was too far away to let go then, is let go once it is back', async () => {
+    const author = await registerUser();
+    const request = withKey(author, 'failover', newArticle());
+    const away = () => Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    const { services, repositories } = await testApp();
+    const work = spyOn(services.articles, 'createArticle').mockRejectedValueOnce(away());
+    const release = spyOn(repositories.idempotency, 'releaseKey');
+    release.mockRejectedValueOnce(away());
+
+    const failed = await api('POST', '/api/articles', request);
+    work.mockRestore();
+    const meanwhile = await api('POST', '/api/articles', request);
+    // Then the claim is let go: the next attempt finds the database back (readiness, not a sleep).
+    const accountId = await accountIdOf(author);
+    const held = () =>
+      db
+        .select()
+        .from(idempotencyKeys)
+        .where(and(eq(idempotencyKeys.accountId, accountId), eq(idempotencyKeys.key, 'failover')));
+    for (let waited = 0; (await held()).length > 0 && waited < 4000; waited += 50) await Bun.sleep(50);
+    release.mockRestore();
+    const retry = await api('POST', '/api/articles', request);
+
+    expect(failed.status).toBe(503);
+    expect(failed.headers.get('retry-after')).toBe('2');
+    expect(meanwhile.status).toBe(409);
+    expect(retry.status).toBe(201);
+    expect(await articleCount(author)).toBe(1);
+  });
+
   test('a key is kept IDEMPOTENCY_KEY_HOURS (24 by default); after that it may be used again', async () => {
     const author = await registerUser();
     await api('POST', '/api/articles', withKey(author, 'yesterday', newArticle()));
