@@ -1,5 +1,5 @@
 /** One server process: opens the database, builds the app, listens, and shuts down cleanly. Started by src/index.ts. */
-import { type App, createApp } from './app';
+import { type App, createApp, createRepositories, createServices, type Services } from './app';
 import { MAX_BODY_BYTES } from './core/body';
 import type { Settings } from './core/config';
 import { type AppDatabase, openDatabase } from './core/database';
@@ -20,7 +20,8 @@ export async function serve(settings: Settings): Promise<void> {
     );
   }
   const database = await openDatabase(settings);
-  const app = await createApp(settings, database);
+  const services = createServices(settings, createRepositories(database));
+  const app = await createApp(settings, database, services);
   app.listen({
     hostname: settings.host,
     port: settings.port,
@@ -38,7 +39,7 @@ export async function serve(settings: Settings): Promise<void> {
     },
     'Conduit API listening',
   );
-  stopOnSignals(settings, app, database);
+  stopOnSignals(settings, { app, database, services });
 
   const pending = await healthRepository(database).pendingMigrations();
   if (pending && pending.length > 0) {
@@ -49,18 +50,25 @@ export async function serve(settings: Settings): Promise<void> {
   }
 }
 
+/** What a shutdown stops. */
+interface Running {
+  app: App;
+  database: AppDatabase;
+  services: Services;
+}
+
 /**
- * Stop accepting connections, let in-flight requests finish, close the pool, exit 0; all within
- * SHUTDOWN_GRACE_MS. Requests still running when its last 2 s begin (half of it, when it is short)
+ * Readiness answers 503 at once, and for SHUTDOWN_DRAIN_MS the server goes on serving (a load balancer
+ * stops sending meanwhile). Then stop accepting connections, let in-flight requests finish, close the
+ * pool, exit 0; all within SHUTDOWN_GRACE_MS. Requests still running when its last 2 s begin (half of it, when it is short)
  * have their statements cancelled first, while their connections are still open: each rolls back and
  * its client is answered 503. Closing a connection alone would not do: PostgreSQL does not notice a
  * closed client while a statement waits on a lock, and would commit it once the lock is released.
  */
 async function shutdown(
   signal: string,
-  { shutdownGraceMs: graceMs }: Pick<Settings, 'shutdownGraceMs'>,
-  app: App,
-  database: AppDatabase,
+  { shutdownGraceMs: graceMs, shutdownDrainMs: drainMs }: Pick<Settings, 'shutdownGraceMs' | 'shutdownDrainMs'>,
+  { app, database, services }: Running,
 ): Promise<void> {
   const deadline = performance.now() + graceMs;
   const left = () => deadline - performance.now();
@@ -70,9 +78,15 @@ async function shutdown(
     logger.flush();
     process.exit(1);
   }, graceMs);
+  services.health.startDraining();
+  if (drainMs > 0) {
+    logger.info({ signal, drainMs, graceMs }, 'shutting down: /ready answers 503, still serving while balancers drain');
+    await Bun.sleep(drainMs);
+  }
   logger.info({ signal, graceMs }, 'shutting down: finishing in-flight requests, then closing the database');
   const drained = app.stop().then(() => true);
-  const stopAt = graceMs - Math.min(2000, graceMs / 2);
+  // What is left of the grace period after the drain: the last 2 s of it (half, when shorter) cancel.
+  const stopAt = left() - Math.min(2000, left() / 2);
   const finished = await Promise.race([drained, Bun.sleep(stopAt).then(() => false)]);
   if (!finished) {
     logger.warn({ graceMs }, 'requests still running: cancelling their database statements');
@@ -88,7 +102,7 @@ async function shutdown(
   process.exit(0);
 }
 /** SIGTERM and SIGINT shut down (once); a worker also stops when its supervisor has gone. */
-function stopOnSignals(settings: Settings, app: App, database: AppDatabase): void {
+function stopOnSignals(settings: Settings, running: Running): void {
   // `on`, not `once`: under a supervisor, Ctrl-C reaches a worker twice (from the terminal and
   // forwarded), and a second, unhandled SIGINT would cut its in-flight requests off.
   let shuttingDown = false;
@@ -96,7 +110,7 @@ function stopOnSignals(settings: Settings, app: App, database: AppDatabase): voi
     process.on(signal, () => {
       if (shuttingDown) return;
       shuttingDown = true;
-      void shutdown(signal, settings, app, database);
+      void shutdown(signal, settings, running);
     });
   }
 
@@ -107,7 +121,7 @@ function stopOnSignals(settings: Settings, app: App, database: AppDatabase): voi
     setInterval(() => {
       if (process.ppid !== supervisor && !shuttingDown) {
         shuttingDown = true;
-        void shutdown('SIGTERM', settings, app, database);
+        void shutdown('SIGTERM', settings, running);
       }
     }, 1000).unref();
   }

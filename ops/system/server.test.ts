@@ -55,6 +55,26 @@ describe('the server process', () => {
     ).toBe('refused');
   });
 
+  test('SHUTDOWN_DRAIN_MS: after SIGTERM, /ready answers 503 while requests are still served; then the process exits 0', async () => {
+    // A long drain: on a loaded machine the signal may take a while to be handled, and the checks
+    // below must land inside the window.
+    const server = await startServer({ SHUTDOWN_DRAIN_MS: '8000', SHUTDOWN_GRACE_MS: '15000' });
+    expect((await fetch(`${server.origin}/ready`)).status).toBe(200);
+
+    const exitCode = server.stop();
+    let ready = await fetch(`${server.origin}/ready`);
+    for (let waited = 0; ready.status === 200 && waited < 7000; waited += 50) {
+      await Bun.sleep(50);
+      ready = await fetch(`${server.origin}/ready`);
+    }
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ errors: { server: ['is shutting down'] } });
+    // Still serving: a balancer that has not yet seen the 503 loses nothing.
+    expect((await fetch(`${server.origin}/api/tags`)).status).toBe(200);
+
+    expect(await exitCode).toBe(0);
+  });
+
   test('a body declared over 1 MiB gets a JSON 413; a larger chunked one is cut off with 413', async () => {
     const server = await startServer();
     try {

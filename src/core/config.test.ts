@@ -30,6 +30,13 @@ describe('readConfig', () => {
     expect(() => readConfig({ WRITE_RATE_LIMIT: 'many' })).toThrow(/WRITE_RATE_LIMIT/);
   });
 
+  test('SHUTDOWN_DRAIN_MS: none by default; it is part of SHUTDOWN_GRACE_MS, so it must be shorter', () => {
+    expect(readConfig({}).shutdownDrainMs).toBe(0);
+    expect(readConfig({ SHUTDOWN_DRAIN_MS: '5000' }).shutdownDrainMs).toBe(5000);
+    expect(() => readConfig({ SHUTDOWN_DRAIN_MS: '10000' })).toThrow(/must be less than SHUTDOWN_GRACE_MS/);
+    expect(() => readConfig({ SHUTDOWN_DRAIN_MS: '-1' })).toThrow(/SHUTDOWN_DRAIN_MS/);
+  });
+
   test('the auth rate limit defaults to 30 a minute; 0 turns it off', () => {
     expect(readConfig({}).authRateLimit).toBe(30);
     expect(readConfig({ AUTH_RATE_LIMIT: '0' }).authRateLimit).toBe(0);

@@ -100,6 +100,14 @@ export function readConfig(env: Env) {
     throw new ConfigError('WORKERS above 1 needs DATABASE_URL: the embedded database belongs to a single process.');
   }
 
+  const shutdownGraceMs = positiveInteger(env, 'SHUTDOWN_GRACE_MS', 10_000);
+  const shutdownDrainMs = integer(env, 'SHUTDOWN_DRAIN_MS', 0, 0);
+  if (shutdownDrainMs >= shutdownGraceMs) {
+    throw new ConfigError(
+      `SHUTDOWN_DRAIN_MS (${shutdownDrainMs}) must be less than SHUTDOWN_GRACE_MS (${shutdownGraceMs}): the drain is part of it`,
+    );
+  }
+
   return {
     nodeEnv,
     production,
@@ -113,7 +121,13 @@ export function readConfig(env: Env) {
      * A shutdown (SIGTERM, SIGINT) ends within this: in-flight requests get all of it but the last
      * 2 s (half when shorter) to finish; then their database statements are cancelled (src/server.ts).
      */
-    shutdownGraceMs: positiveInteger(env, 'SHUTDOWN_GRACE_MS', 10_000),
+    shutdownGraceMs,
+    /**
+     * The first part of a shutdown: GET /ready answers 503 while every request is still served, so that
+     * a load balancer (or Kubernetes, whose endpoint removal races the SIGTERM) stops sending new ones
+     * before the server stops listening. 0 (the default) stops listening at once.
+     */
+    shutdownDrainMs,
     /**
      * Requests that hash a password, per minute: registrations, logins and password changes per client
      * address (one budget), and password changes per account; 0 turns both limits off.

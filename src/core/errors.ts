@@ -151,6 +151,13 @@ export class UnexpectedError extends AppError {
   }
 }
 
+/** 503 from readiness while the server drains before it stops (SHUTDOWN_DRAIN_MS): send new requests elsewhere. */
+export class ShuttingDown extends AppError {
+  constructor() {
+    super(503, { server: ['is shutting down'] });
+  }
+}
+
 /** What a 503 says when a retry shortly may succeed. */
 export const RETRY_SHORTLY = {
   /** No connection was free in time. */

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Settings } from '../core/config';
-import { DatabaseUnavailable, NotFound, Unauthorized } from '../core/errors';
+import { DatabaseUnavailable, NotFound, ShuttingDown, Unauthorized } from '../core/errors';
 import { SATURATION_HOLD_MS } from '../core/pool-gate';
 import { hostMetrics, isWorker } from '../core/workers';
 import type { HealthRepository } from './health.repository';
@@ -13,6 +13,13 @@ function sameSecret(given: string, expected: string): boolean {
 
 /** Readiness and metrics, over `health`. */
 export function healthService(health: HealthRepository, { metrics, workerId }: Pick<Settings, 'metrics' | 'workerId'>) {
+  let draining = false;
+
+  /** A shutdown has begun: from now on readiness says so (the server still serves during SHUTDOWN_DRAIN_MS). */
+  function startDraining(): void {
+    draining = true;
+  }
+
   /**
    * Ready means able to serve: the database answers and has every migration this version was built
    * with. A database behind the code (deployed before `db:migrate` ran) would answer most requests
@@ -22,8 +29,10 @@ export function healthService(health: HealthRepository, { metrics, workerId }: P
    * Nor is an instance ready while it is saturated: it has lately had to answer 503 for want of any
    * free connection (not just for one kind of operation at its share: then the rest is still served,
    * and other instances, on the same database, would do no better). A load balancer can steer away.
+   * Nor once a shutdown has begun (`startDraining`).
    */
   async function assertReady(): Promise<void> {
+    if (draining) throw new ShuttingDown();
     if (health.poolSaturated()) {
       throw new DatabaseUnavailable(
         `is saturated: requests found no free connection within DB_POOL_WAIT_MS in the last ${SATURATION_HOLD_MS / 1000} s`,
@@ -53,7 +62,7 @@ export function healthService(health: HealthRepository, { metrics, workerId }: P
     return hostMetrics(isWorker({ workerId }));
   }
 
-  return { assertReady, scrape };
+  return { assertReady, scrape, startDraining };
 }
 
 export type HealthService = ReturnType<typeof healthService>;
