@@ -18,7 +18,7 @@ import { COMMENTS_TAG, commentsController } from './comments/comments.controller
 import { commentsRepository } from './comments/comments.repository';
 import { commentsService } from './comments/comments.service';
 import type { Settings } from './core/config';
-import type { AppDatabase } from './core/database';
+import { type AppDatabase, openDatabase } from './core/database';
 import { apiDocs } from './core/docs';
 import { httpPolicy } from './core/http';
 import { collectProcessMetrics } from './core/metrics';
@@ -132,3 +132,17 @@ export async function createApp(
 }
 
 export type App = Awaited<ReturnType<typeof createApp>>;
+
+/**
+ * Startup's first half, in order: the database of `settings` (the embedded one migrated as it opens),
+ * its repositories, the services, the app. The server and the seed start here: this module is the one
+ * composition root that opens the database, so that nothing else above the repositories imports it.
+ */
+export async function openApp(settings: Settings) {
+  const database = await openDatabase(settings);
+  const repositories = createRepositories(database);
+  const services = createServices(settings, repositories);
+  return { app: await createApp(settings, database, services), database, repositories, services };
+}
+
+export type OpenApp = Awaited<ReturnType<typeof openApp>>;

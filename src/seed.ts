@@ -3,11 +3,10 @@
  * through the services so it obeys every rule the API does. Safe to rerun: users and articles
  * that already exist are kept as they are, and follows and favorites are idempotent.
  */
-import { createRepositories, createServices, type Services } from './app';
+import { openApp, type Services } from './app';
 import { slugify } from './articles/articles.slug';
 import type { TokenClaims } from './core/auth';
 import { loadSettings } from './core/config';
-import { openDatabase } from './core/database';
 import { NotFound } from './core/errors';
 import { sessionOf } from './users/users.service';
 
@@ -181,16 +180,14 @@ export async function seed(services: Services, progress: (message: string) => vo
   progress(`${newComments.length} comments`);
 }
 
-/** `bun run db:seed`: the database of DATABASE_URL (or the embedded one), the app's services over it, the data. */
+/** `bun run db:seed`: the app over DATABASE_URL's database (or the embedded one), then the data through its services. */
 export async function main(): Promise<void> {
   const settings = loadSettings();
-  const database = await openDatabase(settings);
+  const { database, services } = await openApp(settings);
   try {
     console.log(`Seeding ${database.target} ...`);
     let step = 0;
-    await seed(createServices(settings, createRepositories(database)), (message) =>
-      console.log(`  [${++step}] ${message}`),
-    );
+    await seed(services, (message) => console.log(`  [${++step}] ${message}`));
     console.log(
       `Done. Log in as any of ${PEOPLE.map((p) => email(p.username)).join(', ')} with the password "${DEMO_PASSWORD}".`,
     );

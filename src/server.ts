@@ -1,12 +1,10 @@
 /** One server process: opens the database, builds the app, listens, and shuts down cleanly. Started by src/index.ts. */
-import { type App, createApp, createRepositories, createServices, type Services } from './app';
+import { type OpenApp, openApp } from './app';
 import { MAX_BODY_BYTES } from './core/body';
 import type { Settings } from './core/config';
-import { type AppDatabase, openDatabase } from './core/database';
 import { logger } from './core/logger';
 import { tokenConfig } from './core/token-settings';
 import { answerSupervisor, isWorker } from './core/workers';
-import { healthRepository } from './health/health.repository';
 
 /** Startup, in order: checks on the settings, the database (the embedded one migrated), the app, listening. */
 export async function serve(settings: Settings): Promise<void> {
@@ -19,9 +17,8 @@ export async function serve(settings: Settings): Promise<void> {
       'METRICS_TOKEN is not set: metrics are off and GET /metrics answers 404. Set METRICS_TOKEN or METRICS_TOKEN_FILE to scrape them (docs/operations.md#metrics).',
     );
   }
-  const database = await openDatabase(settings);
-  const services = createServices(settings, createRepositories(database));
-  const app = await createApp(settings, database, services);
+  const running = await openApp(settings);
+  const { app, database, repositories } = running;
   app.listen({
     hostname: settings.host,
     port: settings.port,
@@ -39,22 +36,15 @@ export async function serve(settings: Settings): Promise<void> {
     },
     'Conduit API listening',
   );
-  stopOnSignals(settings, { app, database, services });
+  stopOnSignals(settings, running);
 
-  const pending = await healthRepository(database).pendingMigrations();
+  const pending = await repositories.health.pendingMigrations();
   if (pending && pending.length > 0) {
     logger.warn(
       { pending },
       'the database lacks migrations this version needs: /ready answers 503 until `bun run db:migrate` applies them',
     );
   }
-}
-
-/** What a shutdown stops. */
-interface Running {
-  app: App;
-  database: AppDatabase;
-  services: Services;
 }
 
 /**
@@ -68,7 +58,7 @@ interface Running {
 async function shutdown(
   signal: string,
   { shutdownGraceMs: graceMs, shutdownDrainMs: drainMs }: Pick<Settings, 'shutdownGraceMs' | 'shutdownDrainMs'>,
-  { app, database, services }: Running,
+  { app, database, services }: OpenApp,
 ): Promise<void> {
   const deadline = performance.now() + graceMs;
   const left = () => deadline - performance.now();
@@ -102,7 +92,7 @@ async function shutdown(
   process.exit(0);
 }
 /** SIGTERM and SIGINT shut down (once); a worker also stops when its supervisor has gone. */
-function stopOnSignals(settings: Settings, running: Running): void {
+function stopOnSignals(settings: Settings, running: OpenApp): void {
   // `on`, not `once`: under a supervisor, Ctrl-C reaches a worker twice (from the terminal and
   // forwarded), and a second, unhandled SIGINT would cut its in-flight requests off.
   let shuttingDown = false;
