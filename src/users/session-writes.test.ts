@@ -11,11 +11,12 @@
 import { describe, expect, test } from 'bun:test';
 import { type SQL, sql } from 'drizzle-orm';
 import { connect } from '../core/connection';
-import { type ApiResponse, api, createArticle, registerUser, type TestUser, uniqueName } from '../test/api';
+import { auth, createArticle, ok, registerUser, send, type TestUser, testClient, uniqueName } from '../test/api';
 import { testApp } from '../test/app';
 
 const { db } = (await testApp()).database;
 const { settings } = await testApp();
+const client = await testClient();
 
 /** Generous: the machine may be loaded; the waits end as soon as what they wait for happens. */
 const PATIENCE_MS = 20_000;
@@ -78,7 +79,7 @@ async function holdOpen(statement: SQL) {
 }
 
 /** The request's reply once it arrives; `settled` says whether it has. */
-function sent(reply: Promise<ApiResponse>) {
+function sent<Reply>(reply: Promise<Reply>) {
   const tracked = { settled: false, reply };
   reply.then(
     () => {
@@ -92,10 +93,8 @@ function sent(reply: Promise<ApiResponse>) {
 }
 
 async function logIn(user: TestUser): Promise<string> {
-  const response = await api('POST', '/api/users/login', {
-    body: { user: { email: user.email, password: user.password } },
-  });
-  return response.body.user.token;
+  const response = await client.api.users.login.post({ user: { email: user.email, password: user.password } });
+  return ok(response).user.token;
 }
 
 interface Fixture {
@@ -166,11 +165,10 @@ const WRITES: RacedWrite[] = [
     name: 'DELETE /api/articles/:slug/comments/:id',
     async setup({ user, other }) {
       const { slug } = await createArticle(other);
-      const comment = await api('POST', `/api/articles/${slug}/comments`, {
-        token: user.token,
-        body: { comment: { body: 'to be deleted' } },
-      });
-      return { slug, id: comment.body.comment.id };
+      const comment = await client.api
+        .articles({ slug })
+        .comments.post({ comment: { body: 'to be deleted' } }, auth(user.token));
+      return { slug, id: ok(comment).comment.id };
     },
     request: (_, { slug, id }) => ['DELETE', `/api/articles/${slug}/comments/${id}`],
     midway: (_, { id }) => sql`select 1 from comments where id = ${id} for update`,
@@ -190,7 +188,7 @@ const WRITES: RacedWrite[] = [
     name: 'DELETE /api/articles/:slug/favorite',
     async setup({ user, other }) {
       const { slug } = await createArticle(other);
-      await api('POST', `/api/articles/${slug}/favorite`, { token: user.token });
+      ok(await client.api.articles({ slug }).favorite.post(undefined, auth(user.token)));
       return { slug };
     },
     request: (_, { slug }) => ['DELETE', `/api/articles/${slug}/favorite`],
@@ -213,7 +211,7 @@ const WRITES: RacedWrite[] = [
   {
     name: 'DELETE /api/profiles/:username/follow',
     async setup({ user, other }) {
-      await api('POST', `/api/profiles/${other.username}/follow`, { token: user.token });
+      ok(await client.api.profiles({ username: other.username }).follow.post(undefined, auth(user.token)));
       return {};
     },
     request: ({ other }) => ['DELETE', `/api/profiles/${other.username}/follow`],
@@ -231,9 +229,9 @@ async function fixture(): Promise<Fixture> {
   return { user, other, userId: await idOf(user.username), otherId: await idOf(other.username) };
 }
 
-async function send(write: RacedWrite, fixture: Fixture, given: Record<string, string | number>, token: string) {
+async function startWrite(write: RacedWrite, fixture: Fixture, given: Record<string, string | number>, token: string) {
   const [method, path, body] = write.request(fixture, given);
-  return sent(api(method, path, { token, body }));
+  return sent(send(method, path, { token, body }));
 }
 
 describe.skipIf(!settings.database.url)('a write of another session racing a password change', () => {
@@ -245,12 +243,10 @@ describe.skipIf(!settings.database.url)('a write of another session racing a pas
       const otherSession = await logIn(users.user);
 
       const lock = await holdOpen(write.midway(users, given));
-      const writing = await send(write, users, given, otherSession);
+      const writing = await startWrite(write, users, given, otherSession);
       await until('the write to wait for the lock held midway', async () => (await lockWaiters()) >= 1);
 
-      const change = sent(
-        api('PUT', '/api/user', { token: users.user.token, body: { user: { password: 'a brand new password' } } }),
-      );
+      const change = sent(client.api.user.put({ user: { password: 'a brand new password' } }, auth(users.user.token)));
       // The change must now wait for the write (two statements wait for a lock), not commit before it.
       await until(
         'the change to wait for the write, or to be done',
@@ -264,7 +260,7 @@ describe.skipIf(!settings.database.url)('a write of another session racing a pas
       expect(changed.status).toBe(200);
       expect(written.status).toBeLessThan(300);
       expect(await holds(write.landed(users, given))).toBe(true);
-      expect((await api('GET', '/api/user', { token: otherSession })).status).toBe(401);
+      expect((await client.api.user.get(auth(otherSession))).status).toBe(401);
     },
   );
 
@@ -281,7 +277,7 @@ describe.skipIf(!settings.database.url)('a write of another session racing a pas
         sql`update users set token_version = token_version + 1
             where id in (select id from users where id = ${users.userId} for update)`,
       );
-      const writing = await send(write, users, given, otherSession);
+      const writing = await startWrite(write, users, given, otherSession);
       await until(
         'the write to wait for the change, or to be done',
         async () => writing.settled || (await lockWaiters()) >= 1,

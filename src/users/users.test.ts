@@ -1,10 +1,12 @@
 import { describe, expect, test } from 'bun:test';
-import { api, registerUser, uniqueName } from '../test/api';
+import { auth, registerUser, send, testClient, uniqueName } from '../test/api';
 import { testApp } from '../test/app';
+import type { Registration } from './users.model';
 
 const { findUserByEmail } = (await testApp()).repositories.users;
+const client = await testClient();
 
-function newUser(overrides: Record<string, unknown> = {}) {
+function newUser(overrides: Partial<Registration> = {}): Registration {
   const username = uniqueName();
   return { username, email: `${username}@example.com`, password: 'correct horse', ...overrides };
 }
@@ -12,20 +14,20 @@ function newUser(overrides: Record<string, unknown> = {}) {
 describe('POST /api/users (register)', () => {
   test('creates the user and returns it with a token, 201', async () => {
     const user = newUser();
-    const response = await api('POST', '/api/users', { body: { user } });
+    const response = await client.api.users.post({ user });
 
     expect(response.status).toBe(201);
-    expect(response.body).toEqual({
+    expect(response.data).toEqual({
       user: { email: user.email, username: user.username, bio: null, image: null, token: expect.any(String) },
     });
   });
 
   test('stores an argon2id hash, never the password, and never returns either', async () => {
     const user = newUser();
-    const response = await api('POST', '/api/users', { body: { user } });
+    const response = await client.api.users.post({ user });
 
-    expect(JSON.stringify(response.body)).not.toContain(user.password);
-    expect(JSON.stringify(response.body)).not.toContain('argon2');
+    expect(JSON.stringify(response.data)).not.toContain(user.password);
+    expect(JSON.stringify(response.data)).not.toContain('argon2');
     const row = await findUserByEmail(user.email);
     expect(row?.passwordHash).toStartWith('$argon2id$');
     expect(row?.passwordHash).toContain('m=19456,t=2,p=1');
@@ -33,41 +35,39 @@ describe('POST /api/users (register)', () => {
 
   test('refuses a taken email, whatever its case, with 409 on the email field', async () => {
     const first = newUser();
-    await api('POST', '/api/users', { body: { user: first } });
+    await client.api.users.post({ user: first });
 
-    const response = await api('POST', '/api/users', {
-      body: { user: newUser({ email: first.email.toUpperCase() }) },
-    });
+    const response = await client.api.users.post({ user: newUser({ email: first.email.toUpperCase() }) });
 
     expect(response.status).toBe(409);
-    expect(response.body).toEqual({ errors: { email: ['has already been taken'] } });
+    expect(response.error?.value).toEqual({ errors: { email: ['has already been taken'] } });
   });
 
   test('refuses a taken username with 409 on the username field', async () => {
     const first = newUser();
-    await api('POST', '/api/users', { body: { user: first } });
+    await client.api.users.post({ user: first });
 
-    const response = await api('POST', '/api/users', { body: { user: newUser({ username: first.username }) } });
+    const response = await client.api.users.post({ user: newUser({ username: first.username }) });
 
     expect(response.status).toBe(409);
-    expect(response.body).toEqual({ errors: { username: ['has already been taken'] } });
+    expect(response.error?.value).toEqual({ errors: { username: ['has already been taken'] } });
   });
 
   test('20 simultaneous registrations of one email: exactly one 201, the rest 409', async () => {
     const email = `${uniqueName('race')}@example.com`;
     const responses = await Promise.all(
-      Array.from({ length: 20 }, () => api('POST', '/api/users', { body: { user: newUser({ email }) } })),
+      Array.from({ length: 20 }, () => client.api.users.post({ user: newUser({ email }) })),
     );
 
     const statuses = responses.map((response) => response.status).sort();
     expect(statuses).toEqual([201, ...Array(19).fill(409)]);
     for (const response of responses.filter((r) => r.status === 409)) {
-      expect(response.body).toEqual({ errors: { email: ['has already been taken'] } });
+      expect(response.error?.value).toEqual({ errors: { email: ['has already been taken'] } });
     }
   });
 
   test('names every missing field', async () => {
-    const response = await api('POST', '/api/users', { body: { user: {} } });
+    const response = await send('POST', '/api/users', { body: { user: {} } });
 
     expect(response.status).toBe(422);
     expect(response.body).toEqual({
@@ -92,21 +92,21 @@ describe('POST /api/users (register)', () => {
     ],
     [{ username: 42 }, 'username', 'must be a string'],
   ])('refuses %j with 422 on the %s field', async (override, field, message) => {
-    const response = await api('POST', '/api/users', { body: { user: newUser(override) } });
+    const response = await send('POST', '/api/users', { body: { user: { ...newUser(), ...override } } });
 
     expect(response.status).toBe(422);
     expect(response.body).toEqual({ errors: { [field]: [message] } });
   });
 
   test('refuses a body without the user wrapper', async () => {
-    const response = await api('POST', '/api/users', { body: newUser() });
+    const response = await send('POST', '/api/users', { body: newUser() });
 
     expect(response.status).toBe(422);
     expect(response.body).toEqual({ errors: { user: ["can't be blank"] } });
   });
 
   test('refuses malformed JSON with 422 and an errors body', async () => {
-    const response = await api('POST', '/api/users', { body: '{"user": {' });
+    const response = await send('POST', '/api/users', { body: '{"user": {' });
 
     expect(response.status).toBe(422);
     expect(response.body).toEqual({ errors: { body: ['is not valid JSON'] } });
@@ -116,29 +116,29 @@ describe('POST /api/users (register)', () => {
 describe('POST /api/users/login', () => {
   test('returns the user with a fresh token; the email matches in any case', async () => {
     const user = await registerUser();
-    const response = await api('POST', '/api/users/login', {
-      body: { user: { email: user.email.toUpperCase(), password: user.password } },
+    const response = await client.api.users.login.post({
+      user: { email: user.email.toUpperCase(), password: user.password },
     });
 
     expect(response.status).toBe(200);
-    expect(response.body.user).toMatchObject({ email: user.email, username: user.username });
-    const me = await api('GET', '/api/user', { token: response.body.user.token });
-    expect(me.body.user.username).toBe(user.username);
+    expect(response.data?.user).toMatchObject({ email: user.email, username: user.username });
+    const me = await client.api.user.get(auth(response.data?.user.token ?? ''));
+    expect(me.data?.user.username).toBe(user.username);
   });
 
   test('a wrong password and an unknown email get the same 401, naming neither', async () => {
     const user = await registerUser();
-    const wrongPassword = await api('POST', '/api/users/login', {
-      body: { user: { email: user.email, password: 'not the password' } },
+    const wrongPassword = await client.api.users.login.post({
+      user: { email: user.email, password: 'not the password' },
     });
-    const unknownEmail = await api('POST', '/api/users/login', {
-      body: { user: { email: `${uniqueName()}@example.com`, password: user.password } },
+    const unknownEmail = await client.api.users.login.post({
+      user: { email: `${uniqueName()}@example.com`, password: user.password },
     });
 
     expect(wrongPassword.status).toBe(401);
     expect(unknownEmail.status).toBe(401);
-    expect(wrongPassword.body).toEqual({ errors: { credentials: ['invalid'] } });
-    expect(unknownEmail.body).toEqual(wrongPassword.body);
+    expect(wrongPassword.error?.value).toEqual({ errors: { credentials: ['invalid'] } });
+    expect(unknownEmail.error?.value).toEqual(wrongPassword.error?.value);
   });
 
   test.each([
@@ -146,14 +146,14 @@ describe('POST /api/users/login', () => {
     [{ email: '  ', password: 'password123' }, 'email'],
     [{ email: 'a@b.c', password: '' }, 'password'],
   ])('refuses blank credentials %j with 422 on the field', async (user, field) => {
-    const response = await api('POST', '/api/users/login', { body: { user } });
+    const response = await client.api.users.login.post({ user });
 
     expect(response.status).toBe(422);
-    expect(response.body).toEqual({ errors: { [field]: ["can't be blank"] } });
+    expect(response.error?.value).toEqual({ errors: { [field]: ["can't be blank"] } });
   });
 
   test('refuses missing credentials with 422', async () => {
-    const response = await api('POST', '/api/users/login', { body: { user: { email: 'a@b.c' } } });
+    const response = await send('POST', '/api/users/login', { body: { user: { email: 'a@b.c' } } });
 
     expect(response.status).toBe(422);
     expect(response.body).toEqual({ errors: { password: ["can't be blank"] } });
@@ -164,51 +164,48 @@ describe('GET /api/user', () => {
   test('returns the current user for "Token <jwt>" and "Bearer <jwt>"', async () => {
     const user = await registerUser();
     for (const scheme of ['Token', 'Bearer']) {
-      const response = await api('GET', '/api/user', { headers: { authorization: `${scheme} ${user.token}` } });
+      const response = await client.api.user.get({ headers: { authorization: `${scheme} ${user.token}` } });
 
       expect(response.status).toBe(200);
-      expect(response.body.user).toMatchObject({ email: user.email, username: user.username, bio: null, image: null });
+      expect(response.data?.user).toMatchObject({ email: user.email, username: user.username, bio: null, image: null });
     }
   });
 
   test('without a token: 401 with an errors body', async () => {
-    const response = await api('GET', '/api/user');
+    const response = await client.api.user.get();
 
     expect(response.status).toBe(401);
-    expect(response.body).toEqual({ errors: { token: ['is missing'] } });
+    expect(response.error?.value).toEqual({ errors: { token: ['is missing'] } });
   });
 });
 
 describe('PUT /api/user', () => {
   test('updates only the fields sent', async () => {
     const user = await registerUser();
-    const response = await api('PUT', '/api/user', {
-      token: user.token,
-      body: { user: { bio: 'I work at statefarm', image: 'https://example.com/jake.png' } },
-    });
+    const response = await client.api.user.put(
+      { user: { bio: 'I work at statefarm', image: 'https://example.com/jake.png' } },
+      auth(user.token),
+    );
 
     expect(response.status).toBe(200);
-    expect(response.body.user).toMatchObject({
+    expect(response.data?.user).toMatchObject({
       email: user.email,
       username: user.username,
       bio: 'I work at statefarm',
       image: 'https://example.com/jake.png',
     });
-    const me = await api('GET', '/api/user', { token: user.token });
-    expect(me.body.user.bio).toBe('I work at statefarm');
+    const me = await client.api.user.get(auth(user.token));
+    expect(me.data?.user.bio).toBe('I work at statefarm');
   });
 
   test('an empty string or null clears bio and image', async () => {
     const user = await registerUser();
-    await api('PUT', '/api/user', {
-      token: user.token,
-      body: { user: { bio: 'something', image: 'https://x.io/a.png' } },
-    });
+    await client.api.user.put({ user: { bio: 'something', image: 'https://x.io/a.png' } }, auth(user.token));
 
-    const response = await api('PUT', '/api/user', { token: user.token, body: { user: { bio: '', image: null } } });
+    const response = await client.api.user.put({ user: { bio: '', image: null } }, auth(user.token));
 
     expect(response.status).toBe(200);
-    expect(response.body.user).toMatchObject({ bio: null, image: null });
+    expect(response.data?.user).toMatchObject({ bio: null, image: null });
   });
 
   test('changes email, username and password; the new password logs in, the old does not', async () => {
@@ -216,12 +213,11 @@ describe('PUT /api/user', () => {
     const username = uniqueName();
     const changes = { email: `${username}@example.org`, username, password: 'a new password' };
 
-    const response = await api('PUT', '/api/user', { token: user.token, body: { user: changes } });
+    const response = await client.api.user.put({ user: changes }, auth(user.token));
 
     expect(response.status).toBe(200);
-    expect(response.body.user).toMatchObject({ email: changes.email, username });
-    const login = (password: string) =>
-      api('POST', '/api/users/login', { body: { user: { email: changes.email, password } } });
+    expect(response.data?.user).toMatchObject({ email: changes.email, username });
+    const login = (password: string) => client.api.users.login.post({ user: { email: changes.email, password } });
     expect((await login('a new password')).status).toBe(200);
     expect((await login(user.password)).status).toBe(401);
   });
@@ -229,21 +225,21 @@ describe('PUT /api/user', () => {
   test('refuses an email or username taken by someone else with 409', async () => {
     const [me, other] = await Promise.all([registerUser(), registerUser()]);
 
-    const email = await api('PUT', '/api/user', { token: me.token, body: { user: { email: other.email } } });
-    const username = await api('PUT', '/api/user', { token: me.token, body: { user: { username: other.username } } });
+    const email = await client.api.user.put({ user: { email: other.email } }, auth(me.token));
+    const username = await client.api.user.put({ user: { username: other.username } }, auth(me.token));
 
     expect(email.status).toBe(409);
-    expect(email.body).toEqual({ errors: { email: ['has already been taken'] } });
+    expect(email.error?.value).toEqual({ errors: { email: ['has already been taken'] } });
     expect(username.status).toBe(409);
-    expect(username.body).toEqual({ errors: { username: ['has already been taken'] } });
+    expect(username.error?.value).toEqual({ errors: { username: ['has already been taken'] } });
   });
 
   test('keeping your own email and username is not a conflict', async () => {
     const user = await registerUser();
-    const response = await api('PUT', '/api/user', {
-      token: user.token,
-      body: { user: { email: user.email, username: user.username } },
-    });
+    const response = await client.api.user.put(
+      { user: { email: user.email, username: user.username } },
+      auth(user.token),
+    );
 
     expect(response.status).toBe(200);
   });
@@ -251,24 +247,21 @@ describe('PUT /api/user', () => {
   test('refuses an update with no fields, and invalid fields, with 422', async () => {
     const user = await registerUser();
 
-    const empty = await api('PUT', '/api/user', { token: user.token, body: { user: {} } });
-    const invalid = await api('PUT', '/api/user', {
-      token: user.token,
-      body: { user: { email: 'nope', bio: 'x'.repeat(1001) } },
-    });
+    const empty = await client.api.user.put({ user: {} }, auth(user.token));
+    const invalid = await client.api.user.put({ user: { email: 'nope', bio: 'x'.repeat(1001) } }, auth(user.token));
 
     expect(empty.status).toBe(422);
-    expect(empty.body).toEqual({ errors: { user: ['must contain at least one field to update'] } });
+    expect(empty.error?.value).toEqual({ errors: { user: ['must contain at least one field to update'] } });
     expect(invalid.status).toBe(422);
-    expect(invalid.body).toEqual({
+    expect(invalid.error?.value).toEqual({
       errors: { email: ['is invalid'], bio: ['is too long (maximum is 1000 characters)'] },
     });
   });
 
   test('without a token: 401', async () => {
-    const response = await api('PUT', '/api/user', { body: { user: { bio: 'x' } } });
+    const response = await client.api.user.put({ user: { bio: 'x' } });
 
     expect(response.status).toBe(401);
-    expect(response.body.errors).toBeDefined();
+    expect(response.error?.value.errors).toBeDefined();
   });
 });
