@@ -1,9 +1,11 @@
 /** Account rules beyond the endpoints' basics: usernames, images, races, deleted users, password hashing. */
 import { describe, expect, spyOn, test } from 'bun:test';
 import { eq } from 'drizzle-orm';
-import { api, createArticle, registerUser, uniqueName } from '../test/api';
+import { auth, createArticle, ok, registerUser, send, testClient, uniqueName } from '../test/api';
 import { testApp } from '../test/app';
 import { users } from './schema/users.schema';
+
+const client = await testClient();
 
 const { db } = (await testApp()).database;
 
@@ -17,44 +19,39 @@ describe('usernames', () => {
     const taken = await registerUser({ username: uniqueName('Admin') });
     const other = await registerUser();
 
-    const registration = await api('POST', '/api/users', {
-      body: { user: newUser({ username: taken.username.toLowerCase() }) },
-    });
-    const rename = await api('PUT', '/api/user', {
-      token: other.token,
-      body: { user: { username: taken.username.toUpperCase() } },
-    });
+    const registration = await client.api.users.post({ user: newUser({ username: taken.username.toLowerCase() }) });
+    const rename = await client.api.user.put({ user: { username: taken.username.toUpperCase() } }, auth(other.token));
 
     expect(registration.status).toBe(409);
-    expect(registration.body).toEqual({ errors: { username: ['has already been taken'] } });
+    expect(registration.error?.value).toEqual({ errors: { username: ['has already been taken'] } });
     expect(rename.status).toBe(409);
   });
 
   test('"." and ".." cannot be registered: they can never be addressed in a URL path', async () => {
     for (const username of ['.', '..']) {
-      const response = await api('POST', '/api/users', { body: { user: newUser({ username }) } });
+      const response = await client.api.users.post({ user: newUser({ username }) });
 
       expect(response.status).toBe(422);
-      expect(response.body).toEqual({
+      expect(response.error?.value).toEqual({
         errors: { username: ["may only contain letters, digits, '_', '-' and '.', and may not be '.' or '..'"] },
       });
     }
-    expect((await api('POST', '/api/users', { body: { user: newUser({ username: uniqueName('...') }) } })).status).toBe(
-      201,
-    );
+    expect((await client.api.users.post({ user: newUser({ username: uniqueName('...') }) })).status).toBe(201);
   });
 
   test('are found in any letter case: profiles, ?author= and ?favorited=', async () => {
     const author = await registerUser({ username: uniqueName('MixedCase') });
     await createArticle(author);
-    await api('POST', `/api/articles/${(await createArticle(author)).slug}/favorite`, { token: author.token });
+    await client.api
+      .articles({ slug: (await createArticle(author)).slug })
+      .favorite.post(undefined, auth(author.token));
     const shouted = author.username.toUpperCase();
 
-    const profile = await api('GET', `/api/profiles/${shouted}`);
+    const profile = await client.api.profiles({ username: shouted }).get();
     expect(profile.status).toBe(200);
-    expect(profile.body.profile.username).toBe(author.username);
-    expect((await api('GET', `/api/articles?author=${shouted}`)).body.articlesCount).toBe(2);
-    expect((await api('GET', `/api/articles?favorited=${shouted}`)).body.articlesCount).toBe(1);
+    expect(profile.data?.profile.username).toBe(author.username);
+    expect((await client.api.articles.get({ query: { author: shouted } })).data?.articlesCount).toBe(2);
+    expect((await client.api.articles.get({ query: { favorited: shouted } })).data?.articlesCount).toBe(1);
   });
 });
 
@@ -63,10 +60,10 @@ describe('profile images', () => {
     '%s is refused: only http and https addresses',
     async (image) => {
       const user = await registerUser();
-      const response = await api('PUT', '/api/user', { token: user.token, body: { user: { image } } });
+      const response = await client.api.user.put({ user: { image } }, auth(user.token));
 
       expect(response.status).toBe(422);
-      expect(response.body).toEqual({ errors: { image: ['must be an http or https URL'] } });
+      expect(response.error?.value).toEqual({ errors: { image: ['must be an http or https URL'] } });
     },
   );
 
@@ -85,36 +82,36 @@ describe('profile images', () => {
     ['no slashes after the scheme', 'http:example.com/a.png'],
   ])('an address with %s is refused', async (_, image) => {
     const user = await registerUser();
-    const response = await api('PUT', '/api/user', { token: user.token, body: { user: { image } } });
+    const response = await client.api.user.put({ user: { image } }, auth(user.token));
 
     expect(response.status).toBe(422);
-    expect(response.body).toEqual({ errors: { image: ['must be an http or https URL'] } });
+    expect(response.error?.value).toEqual({ errors: { image: ['must be an http or https URL'] } });
   });
 
   test('an address is stored as sent, trimmed: not rewritten by the URL parser', async () => {
     const user = await registerUser();
     const image = 'HTTPS://Bücher.example/Café%20crème.png?size=2&x=%22';
-    const response = await api('PUT', '/api/user', { token: user.token, body: { user: { image: ` ${image}\n` } } });
+    const response = await client.api.user.put({ user: { image: ` ${image}\n` } }, auth(user.token));
 
     expect(response.status).toBe(200);
-    expect(response.body.user.image).toBe(image);
+    expect(response.data?.user.image).toBe(image);
   });
 
   test('an invisible character is not an address (blank is allowed here, so no "can\'t be blank")', async () => {
     const user = await registerUser();
-    const response = await api('PUT', '/api/user', { token: user.token, body: { user: { image: '\u200B' } } });
+    const response = await client.api.user.put({ user: { image: '\u200B' } }, auth(user.token));
 
     expect(response.status).toBe(422);
-    expect(response.body).toEqual({ errors: { image: ['must be an http or https URL'] } });
+    expect(response.error?.value).toEqual({ errors: { image: ['must be an http or https URL'] } });
   });
 
   test('http and https addresses are kept; blank clears the image', async () => {
     const user = await registerUser();
-    const set = (image: string | null) => api('PUT', '/api/user', { token: user.token, body: { user: { image } } });
+    const set = (image: string | null) => client.api.user.put({ user: { image } }, auth(user.token));
 
-    expect((await set('https://example.com/me.png')).body.user.image).toBe('https://example.com/me.png');
-    expect((await set('HTTP://example.com/me.png')).body.user.image).toBe('HTTP://example.com/me.png');
-    expect((await set('  ')).body.user.image).toBeNull();
+    expect((await set('https://example.com/me.png')).data?.user.image).toBe('https://example.com/me.png');
+    expect((await set('HTTP://example.com/me.png')).data?.user.image).toBe('HTTP://example.com/me.png');
+    expect((await set('  ')).data?.user.image).toBeNull();
   });
 });
 
@@ -124,7 +121,7 @@ describe('races', () => {
     const username = uniqueName('contested');
 
     const responses = await Promise.all(
-      racers.map((racer) => api('PUT', '/api/user', { token: racer.token, body: { user: { username } } })),
+      racers.map((racer) => client.api.user.put({ user: { username } }, auth(racer.token))),
     );
 
     expect(responses.map((r) => r.status).sort()).toEqual([200, ...Array(9).fill(409)]);
@@ -135,31 +132,32 @@ describe('a token whose user has been deleted', () => {
   test('is refused with 401 on every route that requires a user', async () => {
     const [gone, author] = await Promise.all([registerUser(), registerUser()]);
     const article = await createArticle(author);
-    const comment = await api('POST', `/api/articles/${article.slug}/comments`, {
-      token: author.token,
-      body: { comment: { body: 'hello' } },
-    });
+    const comment = await client.api
+      .articles({ slug: article.slug })
+      .comments.post({ comment: { body: 'hello' } }, auth(author.token));
     await db.delete(users).where(eq(users.username, gone.username));
-    const as = { token: gone.token };
+    const as = auth(gone.token);
+    const theArticle = client.api.articles({ slug: article.slug });
+    const theAuthor = client.api.profiles({ username: author.username });
 
     const responses = [
-      await api('GET', '/api/user', as),
-      await api('PUT', '/api/user', { ...as, body: { user: { bio: 'x' } } }),
-      await api('GET', '/api/articles/feed', as),
-      await api('POST', '/api/articles', { ...as, body: { article: { title: 't', description: 'd', body: 'b' } } }),
-      await api('PUT', `/api/articles/${article.slug}`, { ...as, body: { article: { body: 'x' } } }),
-      await api('DELETE', `/api/articles/${article.slug}`, as),
-      await api('POST', `/api/articles/${article.slug}/favorite`, as),
-      await api('DELETE', `/api/articles/${article.slug}/favorite`, as),
-      await api('POST', `/api/articles/${article.slug}/comments`, { ...as, body: { comment: { body: 'x' } } }),
-      await api('DELETE', `/api/articles/${article.slug}/comments/${comment.body.comment.id}`, as),
-      await api('POST', `/api/profiles/${author.username}/follow`, as),
-      await api('DELETE', `/api/profiles/${author.username}/follow`, as),
+      await client.api.user.get(as),
+      await client.api.user.put({ user: { bio: 'x' } }, as),
+      await client.api.articles.feed.get(as),
+      await client.api.articles.post({ article: { title: 't', description: 'd', body: 'b' } }, as),
+      await theArticle.put({ article: { body: 'x' } }, as),
+      await theArticle.delete(undefined, as),
+      await theArticle.favorite.post(undefined, as),
+      await theArticle.favorite.delete(undefined, as),
+      await theArticle.comments.post({ comment: { body: 'x' } }, as),
+      await theArticle.comments({ id: ok(comment).comment.id }).delete(undefined, as),
+      await theAuthor.follow.post(undefined, as),
+      await theAuthor.follow.delete(undefined, as),
     ];
 
     for (const response of responses) {
       expect(response.status).toBe(401);
-      expect(response.body).toEqual({ errors: { token: ['invalid'] } });
+      expect(response.error?.value).toEqual({ errors: { token: ['invalid'] } });
     }
   });
 
@@ -174,8 +172,8 @@ describe('a token whose user has been deleted', () => {
       `/api/articles/${article.slug}/comments`,
       `/api/profiles/${author.username}`,
     ]) {
-      const anonymous = await api('GET', path);
-      const withToken = await api('GET', path, { token: gone.token });
+      const anonymous = await send('GET', path);
+      const withToken = await send('GET', path, { token: gone.token });
 
       expect(withToken.status).toBe(200);
       expect(withToken.body).toEqual(anonymous.body);
@@ -187,8 +185,8 @@ describe('password hashing', () => {
   test('an unknown email costs a password check too, so timing does not tell which emails exist', async () => {
     const verify = spyOn(Bun.password, 'verify');
     try {
-      const response = await api('POST', '/api/users/login', {
-        body: { user: { email: `${uniqueName()}@example.com`, password: 'not the password' } },
+      const response = await client.api.users.login.post({
+        user: { email: `${uniqueName()}@example.com`, password: 'not the password' },
       });
 
       expect(response.status).toBe(401);

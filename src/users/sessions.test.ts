@@ -5,13 +5,13 @@
  * connection runs one statement at a time, and this test passes either way. CI runs it on both.)
  */
 import { describe, expect, test } from 'bun:test';
-import { api, registerUser, type TestUser } from '../test/api';
+import { auth, ok, registerUser, type TestUser, testClient } from '../test/api';
+
+const client = await testClient();
 
 async function logIn(user: TestUser): Promise<string> {
-  const response = await api('POST', '/api/users/login', {
-    body: { user: { email: user.email, password: user.password } },
-  });
-  return response.body.user.token;
+  const response = await client.api.users.login.post({ user: { email: user.email, password: user.password } });
+  return ok(response).user.token;
 }
 
 /** Session B's requests, sent back to back by a few clients until `stop()` says the change is done. */
@@ -19,21 +19,21 @@ function keepBusy(token: string, clients: number) {
   let stopped = false;
   const tokensReceived: string[] = [];
   const writesAccepted: string[] = [];
-  const client = async (id: number) => {
+  const session = async (id: number) => {
     for (let i = 0; !stopped; i++) {
       // The embedded database answers within the same turn of the event loop: give timers theirs.
       await new Promise((resolve) => setImmediate(resolve));
-      const read = await api('GET', '/api/user', { token });
-      if (read.status === 200) tokensReceived.push(read.body.user.token);
+      const read = await client.api.user.get(auth(token));
+      if (read.data) tokensReceived.push(read.data.user.token);
       const bio = `written by session B (${id}.${i})`;
-      const write = await api('PUT', '/api/user', { token, body: { user: { bio } } });
-      if (write.status === 200) {
+      const write = await client.api.user.put({ user: { bio } }, auth(token));
+      if (write.data) {
         writesAccepted.push(bio);
-        tokensReceived.push(write.body.user.token);
+        tokensReceived.push(write.data.user.token);
       }
     }
   };
-  const running = Promise.all(Array.from({ length: clients }, (_, id) => client(id)));
+  const running = Promise.all(Array.from({ length: clients }, (_, id) => session(id)));
   return {
     tokensReceived,
     writesAccepted,
@@ -53,20 +53,20 @@ describe('a password change while another session is busy', () => {
       // Let session B get going, so that the change lands among its requests.
       while (busy.tokensReceived.length < 4) await Bun.sleep(1);
 
-      const change = await api('PUT', '/api/user', {
-        token: user.token,
-        body: { user: { password: 'a brand new password', bio: 'written by the change' } },
-      });
+      const change = await client.api.user.put(
+        { user: { password: 'a brand new password', bio: 'written by the change' } },
+        auth(user.token),
+      );
       await busy.stop();
 
       expect(change.status).toBe(200);
       expect(busy.writesAccepted.length).toBeGreaterThan(0);
       for (const token of new Set(busy.tokensReceived)) {
-        expect((await api('GET', '/api/user', { token })).status).toBe(401);
+        expect((await client.api.user.get(auth(token))).status).toBe(401);
       }
       // A write of session B's that committed after the change would have replaced this bio.
-      const now = await api('GET', '/api/user', { token: change.body.user.token });
-      expect(now.body.user.bio).toBe('written by the change');
+      const now = await client.api.user.get(auth(ok(change).user.token));
+      expect(now.data?.user.bio).toBe('written by the change');
     }
   });
 });

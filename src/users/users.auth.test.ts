@@ -6,7 +6,9 @@
 import { describe, expect, test } from 'bun:test';
 import { createSigner, type SignerOptions } from 'fast-jwt';
 import { tokenConfig } from '../core/token-settings';
-import { api, createArticle, registerUser } from '../test/api';
+import { auth, createArticle, ok, registerUser, send, testClient } from '../test/api';
+
+const client = await testClient();
 
 const HOUR = 3_600_000;
 const now = () => Math.floor(Date.now() / 1000);
@@ -32,7 +34,7 @@ describe('routes that require a user', () => {
       ['GET', '/api/articles/feed'],
       ['POST', '/api/articles/some-slug/favorite'],
     ] as const) {
-      const response = await api(method, path);
+      const response = await send(method, path);
 
       expect(response.status).toBe(401);
       expect(response.body).toEqual({ errors: { token: ['is missing'] } });
@@ -45,7 +47,7 @@ describe('routes that require a user', () => {
   })) {
     test(`with ${name}: 401 {"token": ["invalid"]}`, async () => {
       for (const path of ['/api/user', '/api/articles/feed']) {
-        const response = await api('GET', path, { headers: { authorization: authorization() } });
+        const response = await send('GET', path, { headers: { authorization: authorization() } });
 
         expect(response.status).toBe(401);
         expect(response.body).toEqual({ errors: { token: ['invalid'] } });
@@ -57,53 +59,46 @@ describe('routes that require a user', () => {
 describe('a password change', () => {
   test('ends every other session: tokens issued before it answer 401; the one that made it and the new one work', async () => {
     const user = await registerUser();
-    const elsewhere = (
-      await api('POST', '/api/users/login', { body: { user: { email: user.email, password: user.password } } })
-    ).body.user.token;
+    const elsewhere = ok(await client.api.users.login.post({ user: { email: user.email, password: user.password } }))
+      .user.token;
 
-    const changed = await api('PUT', '/api/user', {
-      token: user.token,
-      body: { user: { password: 'a brand new password' } },
-    });
+    const changed = await client.api.user.put({ user: { password: 'a brand new password' } }, auth(user.token));
     expect(changed.status).toBe(200);
 
     for (const [method, path] of [
       ['GET', '/api/user'],
       ['GET', '/api/articles/feed'],
     ] as const) {
-      const response = await api(method, path, { token: elsewhere });
+      const response = await send(method, path, { token: elsewhere });
       expect(response.status).toBe(401);
       expect(response.body).toEqual({ errors: { token: ['invalid'] } });
     }
-    for (const token of [user.token, changed.body.user.token]) {
-      const response = await api('GET', '/api/user', { token });
+    for (const token of [user.token, ok(changed).user.token]) {
+      const response = await client.api.user.get(auth(token));
       expect(response.status).toBe(200);
-      expect(response.body.user.username).toBe(user.username);
+      expect(response.data?.user.username).toBe(user.username);
     }
   });
 
   test('a second change ends the sessions the first one left, but not the session making it', async () => {
     const user = await registerUser();
-    const first = await api('PUT', '/api/user', { token: user.token, body: { user: { password: 'password two' } } });
-    const issuedBetween = first.body.user.token;
+    const first = await client.api.user.put({ user: { password: 'password two' } }, auth(user.token));
+    const issuedBetween = ok(first).user.token;
 
     // As RealWorld's official suite does: the same token changes the password again.
-    const second = await api('PUT', '/api/user', { token: user.token, body: { user: { password: 'password three' } } });
+    const second = await client.api.user.put({ user: { password: 'password three' } }, auth(user.token));
 
     expect(second.status).toBe(200);
-    expect((await api('GET', '/api/user', { token: issuedBetween })).status).toBe(401);
-    expect((await api('GET', '/api/user', { token: user.token })).status).toBe(200);
+    expect((await client.api.user.get(auth(issuedBetween))).status).toBe(401);
+    expect((await client.api.user.get(auth(user.token))).status).toBe(200);
   });
 
   test('other changes keep every token working', async () => {
     const user = await registerUser();
 
-    await api('PUT', '/api/user', {
-      token: user.token,
-      body: { user: { bio: 'new bio', username: `${user.username}x` } },
-    });
+    await client.api.user.put({ user: { bio: 'new bio', username: `${user.username}x` } }, auth(user.token));
 
-    expect((await api('GET', '/api/user', { token: user.token })).status).toBe(200);
+    expect((await client.api.user.get(auth(user.token))).status).toBe(200);
   });
 });
 
@@ -125,8 +120,8 @@ describe('routes where a user is optional', () => {
   for (const [name, authorization] of Object.entries(unusableTokens)) {
     test(`with ${name}: 200 as anonymous, and X-Token-Ignored says the token was not used`, async () => {
       for (const path of await publicPaths()) {
-        const anonymous = await api('GET', path);
-        const response = await api('GET', path, { headers: { authorization: authorization() } });
+        const anonymous = await send('GET', path);
+        const response = await send('GET', path, { headers: { authorization: authorization() } });
 
         expect(response.status).toBe(200);
         expect(response.body).toEqual(anonymous.body);
@@ -138,18 +133,18 @@ describe('routes where a user is optional', () => {
 
   test('a valid token personalizes the answer and is not reported as ignored', async () => {
     const [reader, author] = await Promise.all([registerUser(), registerUser()]);
-    await api('POST', `/api/profiles/${author.username}/follow`, { token: reader.token });
+    await client.api.profiles({ username: author.username }).follow.post(undefined, auth(reader.token));
 
-    const response = await api('GET', `/api/profiles/${author.username}`, { token: reader.token });
+    const response = await client.api.profiles({ username: author.username }).get(auth(reader.token));
 
     expect(response.status).toBe(200);
-    expect(response.body.profile.following).toBe(true);
-    expect(response.headers.get('x-token-ignored')).toBeNull();
+    expect(response.data?.profile.following).toBe(true);
+    expect(response.response.headers.get('x-token-ignored')).toBeNull();
   });
 
   test('browsers may read X-Token-Ignored across origins', async () => {
-    const response = await api('GET', '/api/articles', { headers: { origin: 'https://front.example' } });
+    const response = await client.api.articles.get({ headers: { origin: 'https://front.example' } });
 
-    expect(response.headers.get('access-control-expose-headers')).toContain('X-Token-Ignored');
+    expect(response.response.headers.get('access-control-expose-headers')).toContain('X-Token-Ignored');
   });
 });
