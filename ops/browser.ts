@@ -18,17 +18,16 @@
  */
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import type { Subprocess } from 'bun';
-import { createTestDatabase, type TestDatabase } from '../src/test/database';
 import { KNOWN_FAILURES } from './browser/known-failures';
 import { serveApp } from './lib/app-server';
 import { createDemoData } from './lib/browser-demo';
+import { databaseIfServer, ROOT } from './lib/cli';
 import { readReport, type TestOutcome } from './lib/playwright-report';
 import { SPEC_DIR } from './lib/realworld-suite';
 import { startServer } from './lib/server';
 
-const ROOT = resolve(import.meta.dir, '..');
 const KIT = join(SPEC_DIR, 'browser');
 const RESULTS = join(ROOT, '.browser-results');
 const REPORT = join(RESULTS, 'report.json');
@@ -41,106 +40,107 @@ function finish(passed: number, failed: number): never {
   process.exit(failed === 0 ? 0 : 1);
 }
 
-if (!existsSync(join(KIT, 'e2e/playwright.base.ts')) || !existsSync(join(KIT, 'app/index.html'))) {
-  console.log(
-    `skipped: RealWorld's browser kit is not in ${KIT} (set REALWORLD_SPEC_DIR to the folder holding browser/e2e and browser/app).`,
-  );
-  finish(0, 0);
-}
-const chromium = process.env.CHROMIUM_PATH || Bun.which('chromium');
-const node = Bun.which('node');
-if (!chromium || !node) {
-  console.error(
-    chromium
-      ? 'Node.js is not installed: Playwright runs its specs on Node.'
-      : 'Chromium is not installed (Debian: apt-get install chromium; or set CHROMIUM_PATH).',
-  );
-  finish(0, 1);
-}
+export async function main(): Promise<never> {
+  if (!existsSync(join(KIT, 'e2e/playwright.base.ts')) || !existsSync(join(KIT, 'app/index.html'))) {
+    console.log(
+      `skipped: RealWorld's browser kit is not in ${KIT} (set REALWORLD_SPEC_DIR to the folder holding browser/e2e and browser/app).`,
+    );
+    finish(0, 0);
+  }
+  const chromium = process.env.CHROMIUM_PATH || Bun.which('chromium');
+  const node = Bun.which('node');
+  if (!chromium || !node) {
+    console.error(
+      chromium
+        ? 'Node.js is not installed: Playwright runs its specs on Node.'
+        : 'Chromium is not installed (Debian: apt-get install chromium; or set CHROMIUM_PATH).',
+    );
+    finish(0, 1);
+  }
 
-/** Arguments are passed to Playwright (spec files, `--grep`): a partial run, for working on one spec. */
-const selection = process.argv.slice(2);
-const started = Date.now();
-rmSync(RESULTS, { recursive: true, force: true });
-mkdirSync(RESULTS, { recursive: true });
-const serverUrl = process.env.TEST_DATABASE_URL;
-const database: TestDatabase | undefined = serverUrl
-  ? await createTestDatabase(serverUrl, 'conduit_browser')
-  : undefined;
-// The write limit stays at its default (per account: no reader comes near it). The limit per client
-// address on sign-ups and logins is off: every spec signs a new person up, all from this one address,
-// about 40 a minute, which no front end's real readers do from one address.
-const server = await startServer(
-  {
-    WRITE_RATE_LIMIT: '',
-    AUTH_RATE_LIMIT: '0',
-    ...(database && { DATABASE_URL: database.url }),
-  },
-  { logFile: API_LOG },
-);
-// The API must outlive the run: if it ends first, every later test would fail for that reason
-// alone, slowly, so the run stops there (Playwright still reports the tests it ran).
-let stopping = false;
-let apiDied: string | undefined;
-let playwright: Subprocess | undefined;
-server.process.exited.then(() => {
-  if (stopping) return;
-  apiDied = `the API process ended during the run (exit code ${server.process.exitCode}, signal ${server.process.signalCode ?? 'none'}); its log: ${relative(ROOT, API_LOG)}`;
-  console.error(apiDied);
-  playwright?.kill('SIGINT');
-});
-const app = serveApp(join(KIT, 'app'), server.origin);
-
-let outcomes: TestOutcome[] | undefined;
-let exitCode = -1;
-try {
-  const demo = await createDemoData(app.origin);
-  console.log(
-    `Browser specs from ${join(KIT, 'e2e')}: the app and the API on ${app.origin} ` +
-      `(${database ? 'PostgreSQL' : 'embedded'}), ${chromium}; demo data: ${demo.users} users, ` +
-      `${demo.articles} articles, ${demo.comments} comments`,
-  );
-  playwright = Bun.spawn([node, PLAYWRIGHT, 'test', '--config', CONFIG, ...selection], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      // The specs import @playwright/test from the kit's folder, which has no node_modules of its own.
-      NODE_PATH: join(ROOT, 'node_modules'),
-      PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1',
-      TEST_MODE: 'spa',
-      API_BASE: `${app.origin}/api`,
-      BROWSER_APP_ORIGIN: app.origin,
-      BROWSER_SPEC_DIR: join(KIT, 'e2e'),
-      BROWSER_CHROMIUM: chromium,
-      BROWSER_RESULTS_DIR: join(RESULTS, 'tests'),
-      BROWSER_REPORT_FILE: REPORT,
+  /** Arguments are passed to Playwright (spec files, `--grep`): a partial run, for working on one spec. */
+  const selection = process.argv.slice(2);
+  const started = Date.now();
+  rmSync(RESULTS, { recursive: true, force: true });
+  mkdirSync(RESULTS, { recursive: true });
+  const database = await databaseIfServer('conduit_browser');
+  // The write limit stays at its default (per account: no reader comes near it). The limit per client
+  // address on sign-ups and logins is off: every spec signs a new person up, all from this one address,
+  // about 40 a minute, which no front end's real readers do from one address.
+  const server = await startServer(
+    {
+      WRITE_RATE_LIMIT: '',
+      AUTH_RATE_LIMIT: '0',
+      ...(database && { DATABASE_URL: database.url }),
     },
-    stdout: 'inherit',
-    stderr: 'inherit',
+    { logFile: API_LOG },
+  );
+  // The API must outlive the run: if it ends first, every later test would fail for that reason
+  // alone, slowly, so the run stops there (Playwright still reports the tests it ran).
+  let stopping = false;
+  let apiDied: string | undefined;
+  let playwright: Subprocess | undefined;
+  server.process.exited.then(() => {
+    if (stopping) return;
+    apiDied = `the API process ended during the run (exit code ${server.process.exitCode}, signal ${server.process.signalCode ?? 'none'}); its log: ${relative(ROOT, API_LOG)}`;
+    console.error(apiDied);
+    playwright?.kill('SIGINT');
   });
-  exitCode = await playwright.exited;
-  outcomes = existsSync(REPORT) ? await readReport(REPORT) : undefined;
-} catch (error) {
-  console.error(error);
-} finally {
-  stopping = true;
-  app.stop();
-  await server.stop();
-  await database?.drop();
+  const app = serveApp(join(KIT, 'app'), server.origin);
+
+  let outcomes: TestOutcome[] | undefined;
+  let exitCode = -1;
+  try {
+    const demo = await createDemoData(app.origin);
+    console.log(
+      `Browser specs from ${join(KIT, 'e2e')}: the app and the API on ${app.origin} ` +
+        `(${database ? 'PostgreSQL' : 'embedded'}), ${chromium}; demo data: ${demo.users} users, ` +
+        `${demo.articles} articles, ${demo.comments} comments`,
+    );
+    playwright = Bun.spawn([node, PLAYWRIGHT, 'test', '--config', CONFIG, ...selection], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        // The specs import @playwright/test from the kit's folder, which has no node_modules of its own.
+        NODE_PATH: join(ROOT, 'node_modules'),
+        PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1',
+        TEST_MODE: 'spa',
+        API_BASE: `${app.origin}/api`,
+        BROWSER_APP_ORIGIN: app.origin,
+        BROWSER_SPEC_DIR: join(KIT, 'e2e'),
+        BROWSER_CHROMIUM: chromium,
+        BROWSER_RESULTS_DIR: join(RESULTS, 'tests'),
+        BROWSER_REPORT_FILE: REPORT,
+      },
+      stdout: 'inherit',
+      stderr: 'inherit',
+    });
+    exitCode = await playwright.exited;
+    outcomes = existsSync(REPORT) ? await readReport(REPORT) : undefined;
+  } catch (error) {
+    console.error(error);
+  } finally {
+    stopping = true;
+    app.stop();
+    await server.stop();
+    await database?.drop();
+  }
+
+  if (!outcomes || outcomes.length === 0) {
+    console.log(
+      exitCode < 0 ? 'The specs did not run.' : `Playwright exited with code ${exitCode} and reported no tests.`,
+    );
+    finish(0, 1);
+  }
+  const [passed, failed] = summarize(outcomes, selection.length > 0, started);
+  if (apiDied) console.log(`Failed: ${apiDied}`);
+  finish(passed, failed + (apiDied ? 1 : 0));
 }
 
-if (!outcomes || outcomes.length === 0) {
-  console.log(
-    exitCode < 0 ? 'The specs did not run.' : `Playwright exited with code ${exitCode} and reported no tests.`,
-  );
-  finish(0, 1);
-}
-const [passed, failed] = summarize(outcomes);
-if (apiDied) console.log(`Failed: ${apiDied}`);
-finish(passed, failed + (apiDied ? 1 : 0));
+if (import.meta.main) await main();
 
 /** Prints the verdict on every test that did not simply pass; returns [passed, failed]. */
-function summarize(tests: TestOutcome[]): [number, number] {
+function summarize(tests: TestOutcome[], partial: boolean, started: number): [number, number] {
   const knownFailures = new Map(KNOWN_FAILURES.map((known) => [known.test, known]));
   const seen = new Set(tests.map((test) => test.title));
   const failures: string[] = [];
@@ -161,7 +161,7 @@ function summarize(tests: TestOutcome[]): [number, number] {
     }
   }
   for (const title of knownFailures.keys()) {
-    if (selection.length === 0 && !seen.has(title))
+    if (!partial && !seen.has(title))
       failures.push(`  ${title}: listed in ops/browser/known-failures.ts, but no such test ran`);
   }
 

@@ -22,9 +22,10 @@
  */
 import { createTestDatabase } from '../src/test/database';
 import { Haproxy } from './lib/haproxy';
-import { type Node, PATRONI_TIMING, PatroniCluster } from './lib/patroni';
-import { Checklist } from './lib/report';
-import { freePort, type RunningServer, startServer } from './lib/server';
+import { type Checklist, histogram, runHarness, type Teardown } from './lib/harness';
+import { type Node, PatroniCluster } from './lib/patroni';
+import { PATRONI_TIMING } from './lib/patroni-config';
+import { DRILL_ENV, freePort, startServer } from './lib/server';
 import { ContractClients, type Exchange, longestWithoutWrites } from './lib/writers';
 
 const WRITERS = 6;
@@ -34,40 +35,6 @@ const REQUEST_BUDGET_MS = 10_000;
 const CONTRACT_BUDGET_MS = 75_000;
 /** How long after the kill the API must be writing again (Patroni's ttl is 10 s). */
 const RECOVERY_LIMIT_MS = 60_000;
-
-const checks = new Checklist();
-let cluster: PatroniCluster | undefined;
-let haproxy: Haproxy | undefined;
-const servers: RunningServer[] = [];
-const traffic: ContractClients[] = [];
-
-/** Stops everything the drill started and removes what it made (once); also on Ctrl-C or SIGTERM. */
-let cleaning: Promise<void> | undefined;
-function cleanUp(): Promise<void> {
-  cleaning ??= (async () => {
-    const steps: (() => unknown)[] = [
-      () => Promise.all(traffic.map((clients) => clients.stop({ abandon: true }))),
-      () => Promise.all(servers.map((server) => server.stop())),
-      () => haproxy?.stop(),
-      () => cluster?.destroy(),
-    ];
-    // Each step whatever the others did: a failed one must not leave the rest behind.
-    for (const step of steps) {
-      try {
-        await step();
-      } catch (error) {
-        console.error('clean-up:', error);
-      }
-    }
-  })();
-  return cleaning;
-}
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    console.error(`${signal}: cleaning up`);
-    void cleanUp().finally(() => process.exit(1));
-  });
-}
 
 function haproxyConfig(listen: number, nodes: Node[]): string {
   return `defaults
@@ -88,18 +55,18 @@ ${nodes.map((node) => `  server ${node.name} 127.0.0.1:${node.pgPort} check port
 `;
 }
 
-const histogram = (list: Exchange[]) =>
-  Object.entries(Object.groupBy(list, (e) => String(e.outcome)))
-    .map(([outcome, items]) => `${outcome} x${items?.length ?? 0}`)
-    .join(', ') || 'none';
+const outcomes = (list: Exchange[]) => histogram(list, (e) => String(e.outcome));
 
-try {
+/** The cluster behind HAProxy, the API through it, a naive API straight to the leader, and their clients. */
+async function setUp(teardown: Teardown) {
   const started = performance.now();
   console.log('Starting etcd and three Patroni nodes (synchronous mode) ...');
-  cluster = await PatroniCluster.create();
+  const cluster = await PatroniCluster.create();
+  teardown.add(() => cluster.destroy());
   const firstLeader = (await cluster.leader()) as Node;
   const listen = await freePort();
-  haproxy = await Haproxy.start(haproxyConfig(listen, cluster.nodes));
+  const haproxy = await Haproxy.start(haproxyConfig(listen, cluster.nodes));
+  teardown.add(() => haproxy.stop());
   // HAProxy starts with every server up until its checks say otherwise: wait for the replicas' to.
   for (const node of cluster.nodes) {
     const leads = node === firstLeader;
@@ -108,36 +75,33 @@ try {
     );
   }
   const database = await createTestDatabase(`postgres://postgres@127.0.0.1:${listen}/postgres`, 'conduit_failover');
-  const databaseName = new URL(database.url).pathname;
-  const env = { JWT_SECRET: 'drill-secret-drill-secret-drill-secret-0123', LOG_LEVEL: 'warn' };
-  const server = await startServer({ ...env, DATABASE_URL: database.url }, { quiet: true });
-  servers.push(server);
+  const server = await startServer({ ...DRILL_ENV, DATABASE_URL: database.url }, { quiet: true });
+  teardown.add(() => server.stop());
   // The broken setup: straight to the first leader's port, as if the URL named one host.
-  const naive = await startServer(
-    { ...env, DATABASE_URL: `postgres://postgres@127.0.0.1:${firstLeader.pgPort}${databaseName}` },
-    { quiet: true },
-  );
-  servers.push(naive);
+  const naiveUrl = `postgres://postgres@127.0.0.1:${firstLeader.pgPort}${new URL(database.url).pathname}`;
+  const naive = await startServer({ ...DRILL_ENV, DATABASE_URL: naiveUrl }, { quiet: true });
+  teardown.add(() => naive.stop());
   console.log(`Cluster ready in ${((performance.now() - started) / 1000).toFixed(0)} s; leader ${firstLeader.name}`);
 
+  const budgets = { budgetMs: REQUEST_BUDGET_MS, contractBudgetMs: CONTRACT_BUDGET_MS };
   const clients = await ContractClients.create(`${server.origin}/api`, {
     writers: WRITERS,
     readers: READERS,
-    budgetMs: REQUEST_BUDGET_MS,
-    contractBudgetMs: CONTRACT_BUDGET_MS,
+    ...budgets,
   });
-  const naiveClients = await ContractClients.create(`${naive.origin}/api`, {
-    writers: 1,
-    readers: 0,
-    budgetMs: REQUEST_BUDGET_MS,
-    contractBudgetMs: CONTRACT_BUDGET_MS,
-  });
-  traffic.push(clients, naiveClients);
+  teardown.add(() => clients.stop({ abandon: true }));
+  const naiveClients = await ContractClients.create(`${naive.origin}/api`, { writers: 1, readers: 0, ...budgets });
+  teardown.add(() => naiveClients.stop({ abandon: true }));
   clients.start();
   naiveClients.start();
   await clients.waitForAcknowledged(20);
+  return { cluster, firstLeader, databaseUrl: database.url, server, clients, naiveClients };
+}
 
-  // 1. Failover.
+type Drill = Awaited<ReturnType<typeof setUp>>;
+
+/** 1. The leader's node dies under load; then it is started again and must rejoin as a replica. */
+async function failover({ cluster, firstLeader, clients, naiveClients }: Drill) {
   console.log(`Killing ${firstLeader.name} (Patroni and postmaster, SIGKILL) under load ...`);
   const killedAt = performance.now();
   await cluster.kill(firstLeader);
@@ -152,12 +116,8 @@ try {
   const newLeader = await cluster.leader();
   const recovered = await clients.waitForWriteStartedAfter(electedAt, RECOVERY_LIMIT_MS);
   await Bun.sleep(2000);
-  const failoverEnd = performance.now();
-  const duringFailover = clients.exchanges.filter((e) => e.startedAt >= killedAt && e.startedAt < failoverEnd);
-  const withoutWritesS = recovered
-    ? longestWithoutWrites(clients.exchanges, killedAt, recovered.finishedAt) / 1000
-    : undefined;
-  const electionS = (electedAt - killedAt) / 1000;
+  const endedAt = performance.now();
+  const during = clients.exchanges.filter((e) => e.startedAt >= killedAt && e.startedAt < endedAt);
   const naiveRecovered = naiveClients.exchanges.some(
     (e) => e.kind === 'write' && e.outcome === 201 && e.startedAt > electedAt,
   );
@@ -167,10 +127,23 @@ try {
   const rejoinStarted = performance.now();
   cluster.startNode(firstLeader);
   await cluster.waitUntilHealthy(3);
-  const rejoinS = (performance.now() - rejoinStarted) / 1000;
-  const afterRejoin = await cluster.members();
+  return {
+    killedAt,
+    newLeader,
+    recovered,
+    during,
+    naiveRecovered,
+    withoutWritesS: recovered
+      ? longestWithoutWrites(clients.exchanges, killedAt, recovered.finishedAt) / 1000
+      : undefined,
+    electionS: (electedAt - killedAt) / 1000,
+    rejoinS: (performance.now() - rejoinStarted) / 1000,
+    afterRejoin: await cluster.members(),
+  };
+}
 
-  // 2. Switchover, with clients that retry a 503 after its Retry-After (same Idempotency-Key).
+/** 2. A planned switchover, with clients that retry a 503 after its Retry-After (same Idempotency-Key). */
+async function switchover({ cluster, clients }: Drill) {
   clients.followContract = true;
   const leader = (await cluster.leader()) as Node;
   // In synchronous mode Patroni promotes only the synchronous standby: the one with every commit.
@@ -178,94 +151,85 @@ try {
   const candidate = cluster.nodes.find((node) => node.name === standby) as Node;
   await Bun.sleep(1000);
   console.log(`Switchover ${leader.name} → ${candidate.name} (patronictl) under load ...`);
-  const switchoverStarted = performance.now();
+  const startedAt = performance.now();
   await cluster.switchover(leader, candidate);
   await cluster.waitFor(`${candidate.name} to lead`, (members) =>
     members.some((m) => m.name === candidate.name && m.role === 'leader' && m.state === 'running'),
   );
   await clients.waitForWriteStartedAfter(performance.now(), RECOVERY_LIMIT_MS);
   await cluster.waitUntilHealthy(3);
-  const switchoverS = (performance.now() - switchoverStarted) / 1000;
+  const healthyS = (performance.now() - startedAt) / 1000;
   await Bun.sleep(1000);
   // Before stopping: a write still retrying would stretch the window it is measured over.
-  const switchoverEnded = performance.now();
+  const endedAt = performance.now();
   await clients.stop();
-  const duringSwitchover = clients.exchanges.filter((e) => e.startedAt >= switchoverStarted);
-  const switchoverWithoutWritesS = longestWithoutWrites(clients.exchanges, switchoverStarted, switchoverEnded) / 1000;
-  const inUse = duringSwitchover.filter((e) => e.sawInUse).length;
+  const during = clients.exchanges.filter((e) => e.startedAt >= startedAt);
+  return {
+    healthyS,
+    during,
+    withoutWritesS: longestWithoutWrites(clients.exchanges, startedAt, endedAt) / 1000,
+    inUse: during.filter((e) => e.sawInUse).length,
+  };
+}
 
+async function report(
+  checks: Checklist,
+  { firstLeader, clients, server, databaseUrl }: Drill,
+  f: Awaited<ReturnType<typeof failover>>,
+  s: Awaited<ReturnType<typeof switchover>>,
+) {
   // 3. Every acknowledged write, from the primary.
-  const missing = await clients.missingOnPrimary(database.url);
+  const missing = await clients.missingOnPrimary(databaseUrl);
   const unreadable = await clients.unreadableThroughApi();
-  const doubled = await clients.duplicatesOnPrimary(database.url);
-
-  const fivexx = duringFailover.filter((e) => typeof e.outcome === 'number' && e.outcome >= 500 && e.outcome !== 503);
-  const without503Retry = duringFailover.filter((e) => e.outcome === 503 && !e.retryAfter);
-  const stuck = duringFailover.filter((e) => e.outcome === 'timeout' || e.finishedAt - e.startedAt > REQUEST_BUDGET_MS);
-  const otherFailures = duringFailover.filter(
+  const doubled = await clients.duplicatesOnPrimary(databaseUrl);
+  const fivexx = f.during.filter((e) => typeof e.outcome === 'number' && e.outcome >= 500 && e.outcome !== 503);
+  const without503Retry = f.during.filter((e) => e.outcome === 503 && !e.retryAfter);
+  const stuck = f.during.filter((e) => e.outcome === 'timeout' || e.finishedAt - e.startedAt > REQUEST_BUDGET_MS);
+  const otherFailures = f.during.filter(
     (e) => e.outcome === 'connection error' || (typeof e.outcome === 'number' && e.outcome >= 400 && e.outcome < 500),
   );
-  const switchoverFailures = duringSwitchover.filter((e) => !e.ok);
-
-  console.log('');
-  console.log(
-    `Failover drill (Patroni ttl ${PATRONI_TIMING.ttl}, loop_wait ${PATRONI_TIMING.loop_wait}, retry_timeout ${PATRONI_TIMING.retry_timeout}; HAProxy check every 1 s, down after 2)`,
-  );
-  console.log(`  killed leader:            ${firstLeader.name}; new leader ${newLeader?.name ?? 'none'}`);
-  console.log(`  answers during failover:  ${histogram(duringFailover)}`);
-  console.log(
-    `  seconds without writes:   ${withoutWritesS === undefined ? 'did not recover' : withoutWritesS.toFixed(1)} (longest gap between acknowledged writes from the kill to the first through the new leader; leader elected ${electionS.toFixed(1)} s after the kill)`,
-  );
-  console.log(
-    `  old leader rejoined in:   ${rejoinS.toFixed(1)} s: ${afterRejoin.map((m) => `${m.name} ${m.role} ${m.state}`).join(', ')}`,
-  );
-  console.log(
-    `  switchover:               ${switchoverS.toFixed(1)} s until three healthy again; final answers ${histogram(duringSwitchover)}`,
-  );
-  console.log(
-    `                            retries after Retry-After ${clients.retries}; writes that met 409 "key in use" (cut off mid-request) ${inUse}; slowest request, retries included, ${(clients.slowestMs / 1000).toFixed(1)} s`,
-  );
-  console.log(
-    `                            longest time without an acknowledged write: ${switchoverWithoutWritesS.toFixed(1)} s`,
-  );
-  console.log(
-    `  acknowledged writes:      ${clients.acknowledged.length}; missing on the primary ${missing.length}; not readable through the API ${unreadable.length}`,
-  );
-  console.log(
-    `  writes done twice:        ${doubled} (reported, not checked: a retried write whose first commit's answer was lost)`,
-  );
-  console.log(
-    `  broken setup (one host):  ${naiveRecovered ? 'recovered (unexpected)' : 'never wrote again after the kill'}`,
-  );
+  const switchoverFailures = s.during.filter((e) => !e.ok);
+  const { ttl, loop_wait, retry_timeout } = PATRONI_TIMING;
+  console.log(`
+Failover drill (Patroni ttl ${ttl}, loop_wait ${loop_wait}, retry_timeout ${retry_timeout}; HAProxy check every 1 s, down after 2)
+  killed leader:            ${firstLeader.name}; new leader ${f.newLeader?.name ?? 'none'}
+  answers during failover:  ${outcomes(f.during)}
+  seconds without writes:   ${f.withoutWritesS === undefined ? 'did not recover' : f.withoutWritesS.toFixed(1)} (longest gap between acknowledged writes from the kill to the first through the new leader; leader elected ${f.electionS.toFixed(1)} s after the kill)
+  old leader rejoined in:   ${f.rejoinS.toFixed(1)} s: ${f.afterRejoin.map((m) => `${m.name} ${m.role} ${m.state}`).join(', ')}
+  switchover:               ${s.healthyS.toFixed(1)} s until three healthy again; final answers ${outcomes(s.during)}
+                            retries after Retry-After ${clients.retries}; writes that met 409 "key in use" (cut off mid-request) ${s.inUse}; slowest request, retries included, ${(clients.slowestMs / 1000).toFixed(1)} s
+                            longest time without an acknowledged write: ${s.withoutWritesS.toFixed(1)} s
+  acknowledged writes:      ${clients.acknowledged.length}; missing on the primary ${missing.length}; not readable through the API ${unreadable.length}
+  writes done twice:        ${doubled} (reported, not checked: a retried write whose first commit's answer was lost)
+  broken setup (one host):  ${f.naiveRecovered ? 'recovered (unexpected)' : 'never wrote again after the kill'}`);
   for (const e of [...fivexx, ...otherFailures, ...switchoverFailures].slice(0, 10)) {
-    console.log(
-      `  failed: ${e.kind} → ${e.outcome} at ${((e.startedAt - killedAt) / 1000).toFixed(1)} s after the kill ${e.error ?? ''}`,
-    );
+    const at = ((e.startedAt - f.killedAt) / 1000).toFixed(1);
+    console.log(`  failed: ${e.kind} → ${e.outcome} at ${at} s after the kill ${e.error ?? ''}`);
   }
   console.log('');
 
-  checks.check('a new leader was elected', newLeader !== undefined && newLeader.name !== firstLeader.name);
-  checks.check('requests were made during the failover', duringFailover.length > 0);
-  checks.check('no 5xx but 503 during the failover', fivexx.length === 0, histogram(fivexx));
+  checks.check('a new leader was elected', f.newLeader !== undefined && f.newLeader.name !== firstLeader.name);
+  checks.check('requests were made during the failover', f.during.length > 0);
+  checks.check('no 5xx but 503 during the failover', fivexx.length === 0, outcomes(fivexx));
   checks.check('every 503 carried Retry-After', without503Retry.length === 0, `${without503Retry.length} without`);
   checks.check(
     `no answer took longer than the ${REQUEST_BUDGET_MS / 1000} s budget`,
     stuck.length === 0,
     `${stuck.length} did`,
   );
-  checks.check('no connection error or 4xx during the failover', otherFailures.length === 0, histogram(otherFailures));
+  checks.check('no connection error or 4xx during the failover', otherFailures.length === 0, outcomes(otherFailures));
   checks.check(
     `the same API process wrote again by itself within ${RECOVERY_LIMIT_MS / 1000} s`,
-    recovered !== undefined && server.process.exitCode === null,
+    f.recovered !== undefined && server.process.exitCode === null,
   );
   checks.check(
     'the old leader rejoined as a replica: three nodes again',
-    afterRejoin.length === 3 && afterRejoin.find((m) => m.name === firstLeader.name)?.role !== 'leader',
+    f.afterRejoin.length === 3 && f.afterRejoin.find((m) => m.name === firstLeader.name)?.role !== 'leader',
   );
   checks.check(
     'no request failed during the switchover (503s retried as the contract says)',
     switchoverFailures.length === 0,
-    histogram(switchoverFailures),
+    outcomes(switchoverFailures),
   );
   checks.check('every acknowledged write is on the primary', missing.length === 0, `${missing.length} missing`);
   checks.check(
@@ -273,11 +237,15 @@ try {
     unreadable.length === 0,
     `${unreadable.length} unreadable`,
   );
-  checks.check('the drill catches a broken setup (an API pointed at one host does not recover)', !naiveRecovered);
-} catch (error) {
-  console.error(error);
-  checks.check('the drill ran to the end', false, (error as Error).message);
-} finally {
-  await cleanUp();
+  checks.check('the drill catches a broken setup (an API pointed at one host does not recover)', !f.naiveRecovered);
 }
-checks.finish();
+
+export function main(): Promise<never> {
+  return runHarness(async (checks, teardown) => {
+    const drill = await setUp(teardown);
+    const failedOver = await failover(drill);
+    await report(checks, drill, failedOver, await switchover(drill));
+  });
+}
+
+if (import.meta.main) await main();

@@ -12,44 +12,17 @@
  * (longer on a loaded machine), and a run that sampled the climb would call it growth.
  * Timing is reported, never asserted.
  */
-import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { createTestDatabase, type TestDatabase } from '../src/test/database';
-import { Checklist } from './lib/report';
-import { startServer } from './lib/server';
+import { databaseIfServer, options } from './lib/cli';
+import { runHarness } from './lib/harness';
+import { residentMiB, startServer } from './lib/server';
+import { pick } from './lib/traffic';
 
-const { values } = parseArgs({
-  options: {
-    seconds: { type: 'string', default: '30' },
-    warmup: { type: 'string', default: '10' },
-    connections: { type: 'string', default: '200' },
-  },
-});
-const SECONDS = Number(values.seconds);
-const WARMUP_SECONDS = Number(values.warmup);
-const CONNECTIONS = Number(values.connections);
 const USERS = 20;
 const SEED_ARTICLES = 100;
 const TAGS = ['dragons', 'training', 'bun', 'postgres', 'elysia', 'drizzle'];
 
-function residentKiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-}
-
-const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)] as T;
-
-const serverUrl = process.env.TEST_DATABASE_URL;
-const database: TestDatabase | undefined = serverUrl ? await createTestDatabase(serverUrl, 'conduit_load') : undefined;
-const server = await startServer(database ? { DATABASE_URL: database.url } : {}, { quiet: true });
-const api = `${server.origin}/api`;
-console.log(
-  `Load: ${CONNECTIONS} connections for ${WARMUP_SECONDS} s of warm-up, then ${SECONDS} s against ${api} (${database ? 'PostgreSQL' : 'embedded database'})`,
-);
-
-const checks = new Checklist();
-try {
-  // Seed through the API: users who follow each other, articles with tags.
+/** Users who follow each other and articles with tags, made through the API; and a request that adds one. */
+async function seed(api: string) {
   const tokens: string[] = [];
   const usernames: string[] = [];
   for (let i = 0; i < USERS; i++) {
@@ -62,7 +35,6 @@ try {
     tokens.push(((await response.json()) as { user: { token: string } }).user.token);
     usernames.push(user.username);
   }
-  const auth = (token: string) => ({ 'content-type': 'application/json', authorization: `Token ${token}` });
   await Promise.all(
     tokens.map((token, i) =>
       fetch(`${api}/profiles/${usernames[(i + 1) % USERS]}/follow`, { method: 'POST', headers: auth(token) }),
@@ -70,24 +42,29 @@ try {
   );
   const slugs: string[] = [];
   async function createArticle(token: string): Promise<Response> {
+    const article = {
+      title: `Load article ${slugs.length}`,
+      description: 'load',
+      body: 'load '.repeat(50),
+      tagList: [pick(TAGS), pick(TAGS)],
+    };
     const response = await fetch(`${api}/articles`, {
       method: 'POST',
       headers: auth(token),
-      body: JSON.stringify({
-        article: {
-          title: `Load article ${slugs.length}`,
-          description: 'load',
-          body: 'load '.repeat(50),
-          tagList: [pick(TAGS), pick(TAGS)],
-        },
-      }),
+      body: JSON.stringify({ article }),
     });
     if (response.status === 201)
       slugs.push(((await response.clone().json()) as { article: { slug: string } }).article.slug);
     return response;
   }
   for (let i = 0; i < SEED_ARTICLES; i++) await createArticle(pick(tokens));
+  return { tokens, usernames, slugs, createArticle };
+}
 
+const auth = (token: string) => ({ 'content-type': 'application/json', authorization: `Token ${token}` });
+
+/** The weighted mix of requests each client draws from. */
+function requestMix(api: string, { tokens, usernames, slugs, createArticle }: Awaited<ReturnType<typeof seed>>) {
   const mix: [weight: number, request: () => Promise<Response>][] = [
     [30, () => fetch(`${api}/articles?limit=20`)],
     [10, () => fetch(`${api}/articles?tag=${pick(TAGS)}`, { headers: auth(pick(tokens)) })],
@@ -111,67 +88,77 @@ try {
     ],
   ];
   const totalWeight = mix.reduce((sum, [weight]) => sum + weight, 0);
-  function nextRequest(): Promise<Response> {
+  return (): Promise<Response> => {
     let roll = Math.random() * totalWeight;
     for (const [weight, request] of mix) {
       roll -= weight;
       if (roll < 0) return request();
     }
     return (mix[0] as (typeof mix)[number])[1]();
-  }
-
-  const statuses = new Map<string, number>();
-  let connectionErrors = 0;
-  let requests = 0;
-  const memory: number[] = [];
-  const endAt = performance.now() + (WARMUP_SECONDS + SECONDS) * 1000;
-  let sampler: Timer | undefined;
-  const warmedUp = setTimeout(() => {
-    sampler = setInterval(() => memory.push(residentKiB(server.process.pid)), 1000);
-  }, WARMUP_SECONDS * 1000);
-
-  async function client(): Promise<void> {
-    while (performance.now() < endAt) {
-      try {
-        const response = await nextRequest();
-        await response.arrayBuffer();
-        const key = `${response.status}`;
-        statuses.set(key, (statuses.get(key) ?? 0) + 1);
-      } catch {
-        connectionErrors++;
-      }
-      requests++;
-    }
-  }
-  await Promise.all(Array.from({ length: CONNECTIONS }, () => client()));
-  clearTimeout(warmedUp);
-  clearInterval(sampler);
-
-  const third = Math.max(1, Math.floor(memory.length / 3));
-  const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)] ?? 0;
-  const middleMiB = median(memory.slice(third, 2 * third)) / 1024;
-  const lastMiB = median(memory.slice(-third)) / 1024;
-  const serverErrors = [...statuses].filter(([status]) => status.startsWith('5')).reduce((sum, [, n]) => sum + n, 0);
-
-  console.log('');
-  console.log(`  requests:          ${requests} (${(requests / (WARMUP_SECONDS + SECONDS)).toFixed(0)}/s)`);
-  console.log(`  statuses:          ${[...statuses].map(([status, n]) => `${status} x${n}`).join(', ')}`);
-  console.log(`  5xx:               ${serverErrors}`);
-  console.log(`  connection errors: ${connectionErrors}`);
-  console.log(
-    `  server RSS (MiB, after warm-up):  first ${((memory[0] ?? 0) / 1024).toFixed(0)}, middle third ${middleMiB.toFixed(0)}, last third ${lastMiB.toFixed(0)}, max ${(Math.max(...memory) / 1024).toFixed(0)}`,
-  );
-
-  console.log('');
-  checks.check('no 5xx', serverErrors === 0, `${serverErrors} responses were 5xx`);
-  checks.check('no connection errors', connectionErrors === 0, `${connectionErrors} requests failed to connect`);
-  checks.check(
-    'memory levels off',
-    lastMiB <= middleMiB * 1.25,
-    `${middleMiB.toFixed(0)} MiB, then ${lastMiB.toFixed(0)} MiB`,
-  );
-} finally {
-  await server.stop();
-  await database?.drop();
+  };
 }
-checks.finish();
+
+export function main(): Promise<never> {
+  const { values } = options({ seconds: 30, warmup: 10, connections: 200 });
+  return runHarness(async (checks, teardown) => {
+    const database = await databaseIfServer('conduit_load');
+    teardown.add(() => database?.drop());
+    const server = await startServer(database ? { DATABASE_URL: database.url } : {}, { quiet: true });
+    teardown.add(() => server.stop());
+    const api = `${server.origin}/api`;
+    console.log(
+      `Load: ${values.connections} connections for ${values.warmup} s of warm-up, then ${values.seconds} s against ${api} (${database ? 'PostgreSQL' : 'embedded database'})`,
+    );
+    const nextRequest = requestMix(api, await seed(api));
+
+    const statuses = new Map<string, number>();
+    let connectionErrors = 0;
+    let requests = 0;
+    const memory: number[] = [];
+    const endAt = performance.now() + (values.warmup + values.seconds) * 1000;
+    let sampler: Timer | undefined;
+    const warmedUp = setTimeout(() => {
+      sampler = setInterval(() => memory.push(residentMiB(server.process.pid)), 1000);
+    }, values.warmup * 1000);
+    const client = async () => {
+      while (performance.now() < endAt) {
+        try {
+          const response = await nextRequest();
+          await response.arrayBuffer();
+          statuses.set(`${response.status}`, (statuses.get(`${response.status}`) ?? 0) + 1);
+        } catch {
+          connectionErrors++;
+        }
+        requests++;
+      }
+    };
+    await Promise.all(Array.from({ length: values.connections }, client));
+    clearTimeout(warmedUp);
+    clearInterval(sampler);
+
+    const third = Math.max(1, Math.floor(memory.length / 3));
+    const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)] ?? 0;
+    const middleMiB = median(memory.slice(third, 2 * third));
+    const lastMiB = median(memory.slice(-third));
+    const serverErrors = [...statuses].filter(([status]) => status.startsWith('5')).reduce((sum, [, n]) => sum + n, 0);
+
+    console.log('');
+    console.log(`  requests:          ${requests} (${(requests / (values.warmup + values.seconds)).toFixed(0)}/s)`);
+    console.log(`  statuses:          ${[...statuses].map(([status, n]) => `${status} x${n}`).join(', ')}`);
+    console.log(`  5xx:               ${serverErrors}`);
+    console.log(`  connection errors: ${connectionErrors}`);
+    console.log(
+      `  server RSS (MiB, after warm-up):  first ${(memory[0] ?? 0).toFixed(0)}, middle third ${middleMiB.toFixed(0)}, last third ${lastMiB.toFixed(0)}, max ${Math.max(...memory).toFixed(0)}`,
+    );
+    console.log('');
+    checks.check('no 5xx', serverErrors === 0, `${serverErrors} responses were 5xx`);
+    checks.check('no connection errors', connectionErrors === 0, `${connectionErrors} requests failed to connect`);
+    checks.check(
+      'memory levels off',
+      lastMiB <= middleMiB * 1.25,
+      `${middleMiB.toFixed(0)} MiB, then ${lastMiB.toFixed(0)} MiB`,
+    );
+  });
+}
+
+if (import.meta.main) await main();

@@ -7,24 +7,13 @@
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
-import { join, resolve } from 'node:path';
-import { freePort } from './lib/server';
+import { join } from 'node:path';
+import { ROOT, serverUrl } from './lib/cli';
+import { freePort, waitUntil } from './lib/server';
 import { asPostgres, giveToPostgres, postgresOwnedFolder } from './lib/throwaway-postgres';
 
-const ROOT = resolve(import.meta.dir, '..');
-const upstream = new URL(process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres');
-
-if (!Bun.which('pgbouncer')) {
-  console.error('pgbouncer is not installed (Debian: apt-get install pgbouncer).');
-  process.exit(1);
-}
-
-const dir = postgresOwnedFolder('conduit-pgbouncer-');
-const port = await freePort();
-writeFileSync(join(dir, 'userlist.txt'), `"${upstream.username || 'postgres'}" ""\n`);
-writeFileSync(
-  join(dir, 'pgbouncer.ini'),
-  `[databases]
+function config(upstream: URL, port: number, dir: string): string {
+  return `[databases]
 * = host=${upstream.hostname} port=${upstream.port || 5432}
 
 [pgbouncer]
@@ -37,15 +26,10 @@ pool_mode = transaction
 max_client_conn = 1000
 default_pool_size = 20
 logfile = ${join(dir, 'pgbouncer.log')}
-`,
-);
-giveToPostgres(join(dir, 'userlist.txt'), join(dir, 'pgbouncer.ini'));
-const bouncer = Bun.spawn([...asPostgres(), 'pgbouncer', join(dir, 'pgbouncer.ini')], {
-  stdout: 'inherit',
-  stderr: 'inherit',
-});
+`;
+}
 
-const listening = () =>
+const listening = (port: number) =>
   new Promise<boolean>((done) => {
     const socket = tcpConnect(port, '127.0.0.1', () => {
       socket.end();
@@ -53,20 +37,39 @@ const listening = () =>
     });
     socket.on('error', () => done(false));
   });
-for (let tries = 0; tries < 100 && !(await listening()); tries++) await Bun.sleep(50);
 
-console.log(`PgBouncer (transaction mode) on 127.0.0.1:${port} in front of ${upstream.host}`);
-const through = new URL(upstream);
-through.hostname = '127.0.0.1';
-through.port = String(port);
-const suite = Bun.spawn(['bun', 'run', 'test'], {
-  cwd: ROOT,
-  env: { ...process.env, TEST_DATABASE_URL: through.toString(), DATABASE_URL: '', DB_PGBOUNCER: 'true' },
-  stdout: 'inherit',
-  stderr: 'inherit',
-});
-const status = await suite.exited;
-bouncer.kill('SIGTERM');
-await bouncer.exited;
-rmSync(dir, { recursive: true, force: true });
-process.exit(status);
+export async function main(): Promise<never> {
+  if (!Bun.which('pgbouncer')) {
+    console.error('pgbouncer is not installed (Debian: apt-get install pgbouncer).');
+    process.exit(1);
+  }
+  const upstream = new URL(serverUrl());
+  const dir = postgresOwnedFolder('conduit-pgbouncer-');
+  const port = await freePort();
+  writeFileSync(join(dir, 'userlist.txt'), `"${upstream.username || 'postgres'}" ""\n`);
+  writeFileSync(join(dir, 'pgbouncer.ini'), config(upstream, port, dir));
+  giveToPostgres(join(dir, 'userlist.txt'), join(dir, 'pgbouncer.ini'));
+  const bouncer = Bun.spawn([...asPostgres(), 'pgbouncer', join(dir, 'pgbouncer.ini')], {
+    stdout: 'inherit',
+    stderr: 'inherit',
+  });
+  await waitUntil('PgBouncer to listen', () => listening(port), 5000);
+
+  console.log(`PgBouncer (transaction mode) on 127.0.0.1:${port} in front of ${upstream.host}`);
+  const through = new URL(upstream);
+  through.hostname = '127.0.0.1';
+  through.port = String(port);
+  const suite = Bun.spawn(['bun', 'run', 'test'], {
+    cwd: ROOT,
+    env: { ...process.env, TEST_DATABASE_URL: through.toString(), DATABASE_URL: '', DB_PGBOUNCER: 'true' },
+    stdout: 'inherit',
+    stderr: 'inherit',
+  });
+  const status = await suite.exited;
+  bouncer.kill('SIGTERM');
+  await bouncer.exited;
+  rmSync(dir, { recursive: true, force: true });
+  process.exit(status);
+}
+
+if (import.meta.main) await main();

@@ -3,9 +3,14 @@
  * take minutes): users who follow each other, articles spread over time and authors, a skewed
  * tag vocabulary (a few tags are everywhere, most are rare), favorites and comments.
  */
-
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import type { Database } from '../../src/core/connection';
+import { connect, type Database } from '../../src/core/connection';
+import { createTestDatabase } from '../../src/test/database';
+import { hashPassword } from '../../src/users/users.password';
+import { reachable, serverUrl } from '../lib/cli';
 
 export interface SeedSize {
   articles: number;
@@ -83,4 +88,44 @@ export async function seedDatabase(
   // The article, author and tag counts are the database's own (triggers): nothing to fill in.
   // Fresh statistics, and a visibility map so that index-only scans need not visit the heap.
   await run('vacuum analyze', sql`vacuum analyze`);
+}
+
+export interface BenchDatabase {
+  /** The server database's URL; undefined for the embedded one, in `embeddedDir`. */
+  url?: string;
+  embeddedDir?: string;
+  drop(): Promise<void>;
+}
+
+/**
+ * A fresh database seeded with `articles` articles: on the PostgreSQL server (TEST_DATABASE_URL,
+ * else DATABASE_URL, else the local one), or, when none answers and `embedded` allows it, embedded.
+ */
+export async function seededDatabase(
+  articles: number,
+  log: (message: string) => void,
+  { embedded = false } = {},
+): Promise<BenchDatabase> {
+  const server = serverUrl();
+  let database: BenchDatabase;
+  if (await reachable(server)) {
+    const created = await createTestDatabase(server, 'conduit_bench');
+    database = { url: created.url, drop: created.drop };
+    log(`database: a fresh one on ${new URL(server).host}`);
+  } else if (embedded) {
+    const embeddedDir = mkdtempSync(join(tmpdir(), 'conduit-bench-'));
+    database = { embeddedDir, drop: async () => rmSync(embeddedDir, { recursive: true, force: true }) };
+    log('no PostgreSQL server answers: using the embedded database');
+  } else {
+    throw new Error(`no PostgreSQL server answers at ${new URL(server).host}`);
+  }
+  const seeding = await connect({ url: database.url, embeddedDataDir: database.embeddedDir ?? '' });
+  try {
+    if (database.embeddedDir) await seeding.migrate();
+    const passwordHash = await hashPassword(BENCH_PASSWORD);
+    await seedDatabase(seeding.db, sizeFor(articles), passwordHash, (step) => log(`seeded ${step}`));
+  } finally {
+    await seeding.close();
+  }
+  return database;
 }

@@ -4,6 +4,7 @@
  * few tagged articles and comments. Created through the HTTP API, as any client would, so the run
  * also checks that registering, writing and commenting work before a browser is involved.
  */
+import { apiClient, register } from './api';
 
 interface DemoUser {
   username: string;
@@ -66,30 +67,19 @@ const COMMENTS = [
 export async function createDemoData(
   appOrigin: string,
 ): Promise<{ users: number; articles: number; comments: number }> {
-  const call = async <Answer = unknown>(
-    method: string,
-    path: string,
-    body: unknown,
-    token?: string,
-  ): Promise<Answer> => {
-    const response = await fetch(`${appOrigin}/api${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', ...(token && { authorization: `Token ${token}` }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (!response.ok)
-      throw new Error(`demo data: ${method} ${path} answered ${response.status}: ${text.slice(0, 500)}`);
-    return (text ? JSON.parse(text) : {}) as Answer;
+  const api = apiClient(`${appOrigin}/api`);
+  const call = async (method: string, path: string, body: unknown, token?: string) => {
+    const answer = await api(method, path, body, token);
+    if (answer.status >= 300)
+      throw new Error(
+        `demo data: ${method} ${path} answered ${answer.status}: ${JSON.stringify(answer.body).slice(0, 500)}`,
+      );
+    return answer.body;
   };
 
   const tokens = new Map<string, string>();
   for (const { username, bio, picture } of USERS) {
-    const email = `${username}@example.com`;
-    const registered = await call<{ user: { token: string } }>('POST', '/users', {
-      user: { username, email, password: PASSWORD },
-    });
-    const token = registered.user.token;
+    const token = await register(api, username, PASSWORD);
     await call('PUT', '/user', { user: { bio, image: `${appOrigin}${picture}` } }, token);
     tokens.set(username, token);
   }
@@ -97,7 +87,7 @@ export async function createDemoData(
 
   const slugs = new Map<string, string>();
   for (const { author, ...article } of ARTICLES) {
-    const created = await call<{ article: { slug: string } }>('POST', '/articles', { article }, tokenOf(author));
+    const created = await call('POST', '/articles', { article }, tokenOf(author));
     slugs.set(article.title, created.article.slug);
   }
   const slugOf = (title: string) => slugs.get(title) as string;

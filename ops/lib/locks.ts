@@ -41,16 +41,3 @@ export async function lockTable(url: string, table: string): Promise<HeldLock> {
     },
   };
 }
-
-/** Polls `check` until it holds; fails after `budgetMs` (generous: the machine may be busy) saying `what`. */
-export async function waitUntil(
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  budgetMs = 60_000,
-): Promise<void> {
-  const deadline = Date.now() + budgetMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`waited ${budgetMs} ms for: ${what}`);
-    await Bun.sleep(50);
-  }
-}

@@ -9,15 +9,12 @@
  * ttl 10 (the leader key expires 10 s after its holder stops renewing it), loop_wait 2,
  * retry_timeout 4 (Patroni needs loop_wait + 2 × retry_timeout ≤ ttl).
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Subprocess } from 'bun';
-import { freePort, READY_BUDGET_MS } from './server';
-import { asPostgres, giveToPostgres, postgresOwnedFolder } from './throwaway-postgres';
-
-export const PATRONI_TIMING = { ttl: 10, loop_wait: 2, retry_timeout: 4 } as const;
-/** Bytes a replica may trail and still be promoted, or count as caught up (Patroni's default, 1 MiB). */
-const MAXIMUM_LAG_ON_FAILOVER = 1_048_576;
+import { MAXIMUM_LAG_ON_FAILOVER, patroniConfig } from './patroni-config';
+import { freePort, READY_BUDGET_MS, waitUntil } from './server';
+import { asPostgres, giveToPostgres, postgresBinDir, postgresOwnedFolder } from './throwaway-postgres';
 
 export interface Member {
   name: string;
@@ -36,12 +33,6 @@ export interface Node {
   dir: string;
   config: string;
   patroni?: Subprocess;
-}
-
-function postgresBinDir(): string {
-  const dir = Bun.spawnSync(['pg_config', '--bindir']).stdout.toString().trim();
-  if (!dir) throw new Error('pg_config not found: install PostgreSQL (Debian: postgresql)');
-  return dir;
 }
 
 /** Clusters not yet destroyed when this process exits (a drill that failed, or was interrupted) are. */
@@ -105,75 +96,24 @@ export class PatroniCluster {
       ],
       { stdout: 'ignore', stderr: 'ignore' },
     );
-    const deadline = Date.now() + READY_BUDGET_MS;
-    while (Date.now() < deadline) {
-      if (this.etcd.exitCode !== null) throw new Error(`etcd exited with code ${this.etcd.exitCode}`);
-      const healthy = await fetch(`${client}/health`).then(
-        async (response) => response.ok && ((await response.json()) as { health: string }).health === 'true',
-        () => false,
-      );
-      if (healthy) return;
-      await Bun.sleep(100);
-    }
-    throw new Error('etcd did not become healthy');
+    const etcd = this.etcd;
+    await waitUntil(
+      'etcd to be healthy',
+      async () => {
+        if (etcd.exitCode !== null) throw new Error(`etcd exited with code ${etcd.exitCode}`);
+        return fetch(`${client}/health`).then(
+          async (response) => response.ok && ((await response.json()) as { health: string }).health === 'true',
+          () => false,
+        );
+      },
+      READY_BUDGET_MS,
+      100,
+    );
   }
 
   private writeConfig(node: Node): void {
-    const hba = ['local all all trust', 'host all all 127.0.0.1/32 trust', 'host replication all 127.0.0.1/32 trust'];
-    const yaml = `scope: ${this.scope}
-namespace: /conduit/
-name: ${node.name}
-log:
-  level: WARNING
-  dir: ${node.dir}-log
-restapi:
-  listen: 127.0.0.1:${node.restPort}
-  connect_address: 127.0.0.1:${node.restPort}
-etcd3:
-  hosts: 127.0.0.1:${this.etcdPort}
-bootstrap:
-  dcs:
-    ttl: ${PATRONI_TIMING.ttl}
-    loop_wait: ${PATRONI_TIMING.loop_wait}
-    retry_timeout: ${PATRONI_TIMING.retry_timeout}
-    maximum_lag_on_failover: ${MAXIMUM_LAG_ON_FAILOVER}
-    synchronous_mode: true
-    postgresql:
-      use_pg_rewind: true
-      use_slots: true
-      parameters:
-        wal_log_hints: 'on'
-        max_connections: 100
-        max_wal_senders: 10
-        max_replication_slots: 10
-        wal_keep_size: 128MB
-  initdb:
-    - encoding: UTF8
-    - auth: trust
-postgresql:
-  listen: 127.0.0.1:${node.pgPort}
-  connect_address: 127.0.0.1:${node.pgPort}
-  data_dir: ${node.dir}
-  bin_dir: ${postgresBinDir()}
-  pgpass: ${node.dir}.pgpass
-  authentication:
-    superuser:
-      username: postgres
-      password: drill
-    replication:
-      username: replicator
-      password: drill
-    rewind:
-      username: postgres
-      password: drill
-  parameters:
-    unix_socket_directories: '${this.root}'
-    fsync: 'on'
-  pg_hba:
-${hba.map((line) => `    - ${line}`).join('\n')}
-`;
-    writeFileSync(node.config, yaml);
-    Bun.spawnSync(['mkdir', '-p', `${node.dir}-log`]);
+    writeFileSync(node.config, patroniConfig(this, node));
+    mkdirSync(`${node.dir}-log`, { recursive: true });
     giveToPostgres(node.config, `${node.dir}-log`);
   }
 
@@ -219,14 +159,14 @@ ${hba.map((line) => `    - ${line}`).join('\n')}
 
   /** Resolves once `test` holds for the members; fails with the last view after `timeoutMs`. */
   async waitFor(what: string, test: (members: Member[]) => boolean, timeoutMs = READY_BUDGET_MS): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
     let last: Member[] = [];
-    while (Date.now() < deadline) {
+    const sees = async () => {
       last = await this.members();
-      if (test(last)) return;
-      await Bun.sleep(200);
-    }
-    throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last)}`);
+      return test(last);
+    };
+    await waitUntil(what, sees, timeoutMs, 200).catch((error: Error) => {
+      throw new Error(`${error.message} (last: ${JSON.stringify(last)})`);
+    });
   }
 
   /**
@@ -235,7 +175,6 @@ ${hba.map((line) => `    - ${line}`).join('\n')}
    * synchronous, as every node sees it (a node that just rejoined stops once more to rewind).
    */
   async waitUntilHealthy(count: number, timeoutMs = READY_BUDGET_MS): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
     let last: Member[][] = [];
     const healthy = (members: Member[]) => {
       const leader = members.find((m) => m.role === 'leader' && m.state === 'running');
@@ -253,12 +192,13 @@ ${hba.map((line) => `    - ${line}`).join('\n')}
         )
       );
     };
-    while (Date.now() < deadline) {
+    const everyoneSeesIt = async () => {
       last = await this.views();
-      if (last.length === count && last.every(healthy)) return;
-      await Bun.sleep(200);
-    }
-    throw new Error(`timed out waiting for a healthy cluster of ${count}: ${JSON.stringify(last)}`);
+      return last.length === count && last.every(healthy);
+    };
+    await waitUntil(`a healthy cluster of ${count}`, everyoneSeesIt, timeoutMs, 200).catch((error: Error) => {
+      throw new Error(`${error.message} (last: ${JSON.stringify(last)})`);
+    });
   }
 
   /** The node's death: SIGKILL to its Patroni (else it restarts PostgreSQL in place), then to its postmaster. */
@@ -271,20 +211,12 @@ ${hba.map((line) => `    - ${line}`).join('\n')}
 
   /** A planned switchover with patronictl, as an operator runs it. */
   async switchover(leader: Node, candidate: Node): Promise<string> {
-    const child = Bun.spawn(
-      [
-        'patronictl',
-        '-c',
-        leader.config,
-        'switchover',
-        '--leader',
-        leader.name,
-        '--candidate',
-        candidate.name,
-        '--force',
-      ],
-      { stdout: 'pipe', stderr: 'pipe', env: { ...process.env, HOME: this.root } },
-    );
+    const command = ['patronictl', '-c', leader.config, 'switchover', '--leader', leader.name];
+    const child = Bun.spawn([...command, '--candidate', candidate.name, '--force'], {
+      stdout: 'pipe',
+      stderr: 'pipe',
+      env: { ...process.env, HOME: this.root },
+    });
     const [out, err] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text()]);
     if ((await child.exited) !== 0) throw new Error(`patronictl switchover failed: ${out}${err}`);
     return out;

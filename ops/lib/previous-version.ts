@@ -3,11 +3,10 @@
  * "the old instances". By default it is the parent of the newest commit that changed drizzle/, i.e.
  * the last version built for the previous schema; a harness may name another commit.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-
-const ROOT = resolve(import.meta.dir, '../..');
+import { join } from 'node:path';
+import { ROOT } from './cli';
 
 export function git(...args: string[]): string {
   const run = Bun.spawnSync(['git', ...args], { cwd: ROOT, stderr: 'pipe' });
@@ -29,27 +28,44 @@ export interface Checkout {
   remove(): void;
 }
 
-/** `git worktree add` of `commit` in a temporary folder, with `bun install --frozen-lockfile` run in it. */
+/**
+ * `git worktree add` of `commit` in a temporary folder, with its dependencies: this checkout's
+ * node_modules, linked, when `commit` declares the same ones (package.json, bun.lock and patches/
+ * as in the working tree), else `bun install --frozen-lockfile` of its own.
+ */
 export function checkOut(commit: string): Checkout {
   const root = mkdtempSync(join(tmpdir(), 'conduit-previous-'));
   const remove = () => {
+    // A linked node_modules first, on its own: never what it points to (unlink fails on a folder).
+    try {
+      unlinkSync(join(root, 'node_modules'));
+    } catch {}
     Bun.spawnSync(['git', 'worktree', 'remove', '--force', root], { cwd: ROOT });
     rmSync(root, { recursive: true, force: true });
+    Bun.spawnSync(['git', 'worktree', 'prune'], { cwd: ROOT });
   };
   try {
     git('worktree', 'add', '--detach', root, commit);
-    const install = Bun.spawnSync(['bun', 'install', '--frozen-lockfile'], {
-      cwd: root,
-      stdout: 'ignore',
-      stderr: 'pipe',
-    });
-    if (install.exitCode !== 0)
-      throw new Error(`bun install in ${commit} failed: ${install.stderr.toString().slice(-1000)}`);
+    const sameDependencies =
+      Bun.spawnSync(['git', 'diff', '--quiet', commit, '--', 'package.json', 'bun.lock', 'patches'], { cwd: ROOT })
+        .exitCode === 0;
+    if (sameDependencies) symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
+    else install(root, commit);
   } catch (error) {
     remove();
     throw error;
   }
   return { commit, root, remove };
+}
+
+function install(root: string, commit: string): void {
+  const install = Bun.spawnSync(['bun', 'install', '--frozen-lockfile'], {
+    cwd: root,
+    stdout: 'ignore',
+    stderr: 'pipe',
+  });
+  if (install.exitCode !== 0)
+    throw new Error(`bun install in ${commit} failed: ${install.stderr.toString().slice(-1000)}`);
 }
 
 /** How long a db:migrate may take in a drill before it is stopped and reported (it retries lock timeouts for ~35 s). */

@@ -1,9 +1,8 @@
 /** Runs the real server (src/index.ts) as a child process, for tests that need a socket or signals. */
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
 import type { Subprocess } from 'bun';
-
-const ROOT = resolve(import.meta.dir, '../..');
+import { ROOT } from './cli';
 
 /** How long a started process may take to answer before a harness gives up on it. */
 export const READY_BUDGET_MS = 120_000;
@@ -17,6 +16,9 @@ export function freePort(): Promise<number> {
     probe.on('error', fail);
   });
 }
+
+/** What every instance of a drill shares, old and new: one token secret (a token one signs, all accept), quiet logs. */
+export const DRILL_ENV = { JWT_SECRET: 'drill-secret-drill-secret-drill-secret-0123', LOG_LEVEL: 'warn' };
 
 /** Servers still running when this process exits (a failed test, say) are killed, not left behind. */
 const running = new Set<Subprocess>();
@@ -40,7 +42,8 @@ export interface RunningServer {
  * `quiet` drops its error output (for harnesses that provoke thousands of logged failures);
  * `captureLog` keeps its standard output for `log()`; `logFile` writes it to that file instead (for
  * long runs, whose log would fill the pipe); `root` runs another checkout's server; `port` takes a
- * given port (a replacement on its predecessor's, behind a balancer) instead of a free one.
+ * given port (a replacement on its predecessor's, behind a balancer) instead of a free one; `core`
+ * pins it to that CPU core (taskset, when installed: benchmarks keep servers and load apart).
  */
 export async function startServer(
   env: Record<string, string> = {},
@@ -51,6 +54,7 @@ export async function startServer(
     logFile,
     root = ROOT,
     port: givenPort,
+    core,
   }: {
     timeoutMs?: number;
     quiet?: boolean;
@@ -58,11 +62,12 @@ export async function startServer(
     logFile?: string;
     root?: string;
     port?: number;
+    core?: number;
   } = {},
 ): Promise<RunningServer> {
   const port = givenPort ?? (await freePort());
   const { DATABASE_URL: _inherited, ...inherited } = process.env;
-  const child = Bun.spawn(['bun', 'src/index.ts'], {
+  const child = Bun.spawn([...pinnedTo(core), 'bun', 'src/index.ts'], {
     cwd: root,
     env: {
       ...inherited,
@@ -103,15 +108,40 @@ export async function startServer(
  * when it is fast.
  */
 export async function waitUntilAnswering(url: string, child: Subprocess, timeoutMs = READY_BUDGET_MS): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the process exited with code ${child.exitCode}`);
-    const up = await fetch(url).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (up) return;
-    await Bun.sleep(100);
+  await waitUntil(
+    `${url} to answer`,
+    async () => {
+      if (child.exitCode !== null) throw new Error(`the process exited with code ${child.exitCode}`);
+      return fetch(url).then(
+        (response) => response.ok,
+        () => false,
+      );
+    },
+    timeoutMs,
+  );
+}
+
+/** Polls `check` every `everyMs` until it holds; fails after `budgetMs` (generous: the machine may be busy) saying `what`. */
+export async function waitUntil(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  budgetMs = 60_000,
+  everyMs = 50,
+): Promise<void> {
+  const deadline = Date.now() + budgetMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`waited ${budgetMs} ms for: ${what}`);
+    await Bun.sleep(everyMs);
   }
-  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+}
+
+/** The command prefix that runs a program on `core` alone (taskset execs it: the pid stays the program's). */
+export function pinnedTo(core: number | undefined): string[] {
+  return core !== undefined && Bun.which('taskset') ? ['taskset', '-c', String(core)] : [];
+}
+
+/** The resident memory of process `pid`, in MiB. */
+export function residentMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './server';
 
-function binDir(): string {
+/** Where PostgreSQL's programs are (pg_config --bindir). */
+export function postgresBinDir(): string {
   const fromPgConfig = Bun.spawnSync(['pg_config', '--bindir']).stdout.toString().trim();
   if (fromPgConfig) return fromPgConfig;
   throw new Error('pg_config not found: install PostgreSQL (Debian: postgresql) to run this drill');
@@ -17,7 +18,7 @@ function binDir(): string {
 export class ThrowawayPostgres {
   readonly dataDir: string;
   readonly port: number;
-  private readonly bin = binDir();
+  private readonly bin = postgresBinDir();
   private readonly root: string;
 
   private constructor(root: string, port: number) {

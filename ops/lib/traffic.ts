@@ -6,7 +6,9 @@
  * than the one the request is made to get (every request here is valid, so a 4xx is a failure
  * too: a token the new version refuses, say).
  */
-import postgres from 'postgres';
+
+import { withSql } from './cli';
+import { histogram } from './harness';
 
 export type Outcome = number | 'connection error' | 'timeout';
 
@@ -35,7 +37,7 @@ interface Account {
 }
 
 const json = { 'content-type': 'application/json' };
-const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)] as T;
+export const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)] as T;
 
 export class MixedTraffic {
   readonly samples: Sample[] = [];
@@ -179,9 +181,7 @@ export function summarize(samples: Sample[]) {
   const percentile = (p: number) =>
     durations[Math.min(durations.length - 1, Math.floor((durations.length * p) / 100))] ?? 0;
   const failures = samples.filter((s) => !s.ok);
-  const byOutcome = Object.entries(Object.groupBy(failures, (s) => `${s.what} → ${s.outcome}`))
-    .map(([key, list]) => `${key} x${list?.length ?? 0}`)
-    .join(', ');
+  const byOutcome = failures.length > 0 ? histogram(failures, (s) => `${s.what} → ${s.outcome}`) : '';
   return { requests: samples.length, failed: failures.length, byOutcome, p50: percentile(50), p99: percentile(99) };
 }
 
@@ -191,39 +191,24 @@ export function between(samples: Sample[], from: number, to = Number.POSITIVE_IN
 }
 
 /** Which acknowledged writes the database at `databaseUrl` does not have (all empty: none lost). */
-export async function missingWrites(databaseUrl: string, acknowledged: Acknowledged): Promise<Acknowledged> {
-  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
-  try {
-    const users = new Set(
-      (await sql<{ username: string }[]>`select username from users where username = any(${acknowledged.users})`).map(
-        (row) => row.username,
-      ),
-    );
-    const articles = new Set(
-      (await sql<{ slug: string }[]>`select slug from articles where slug = any(${acknowledged.articles})`).map(
-        (row) => row.slug,
-      ),
-    );
-    const comments = new Set(
-      (await sql<{ id: number }[]>`select id from comments where id = any(${acknowledged.comments})`).map(
-        (row) => row.id,
-      ),
-    );
-    const favorites = new Set(
-      (
-        await sql<{ pair: string }[]>`
-          select u.username || ' ' || a.slug as pair
-          from favorites f join users u on u.id = f.user_id join articles a on a.id = f.article_id
-          where u.username = any(${acknowledged.users})`
-      ).map((row) => row.pair),
-    );
+export function missingWrites(databaseUrl: string, acknowledged: Acknowledged): Promise<Acknowledged> {
+  return withSql(databaseUrl, async (sql) => {
+    const found = async <Key>(rows: Promise<{ key: Key }[]>) => new Set((await rows).map((row) => row.key));
+    const users = await found(sql<{ key: string }[]>`
+      select username as key from users where username = any(${acknowledged.users})`);
+    const articles = await found(sql<{ key: string }[]>`
+      select slug as key from articles where slug = any(${acknowledged.articles})`);
+    const comments = await found(sql<{ key: number }[]>`
+      select id as key from comments where id = any(${acknowledged.comments})`);
+    const favorites = await found(sql<{ key: string }[]>`
+      select u.username || ' ' || a.slug as key
+      from favorites f join users u on u.id = f.user_id join articles a on a.id = f.article_id
+      where u.username = any(${acknowledged.users})`);
     return {
       users: acknowledged.users.filter((username) => !users.has(username)),
       articles: acknowledged.articles.filter((slug) => !articles.has(slug)),
       comments: acknowledged.comments.filter((id) => !comments.has(id)),
       favorites: acknowledged.favorites.filter(({ username, slug }) => !favorites.has(`${username} ${slug}`)),
     };
-  } finally {
-    await sql.end();
-  }
+  });
 }

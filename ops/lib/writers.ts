@@ -5,9 +5,8 @@
  * again after its Retry-After, with the same Idempotency-Key (a write is done once however often it
  * is sent), until the request budget is spent; only the final outcome counts then.
  */
-import postgres from 'postgres';
-
-export type Outcome = number | 'connection error' | 'timeout';
+import { withSql } from './cli';
+import type { Outcome } from './traffic';
 
 export interface Exchange {
   kind: 'write' | 'read';
@@ -204,15 +203,12 @@ export class ContractClients {
   }
 
   /** The acknowledged slugs the database at `url` (the primary, through the balancer) does not have. */
-  async missingOnPrimary(url: string): Promise<string[]> {
-    const sql = postgres(url, { max: 1, onnotice: () => {} });
-    try {
+  missingOnPrimary(url: string): Promise<string[]> {
+    return withSql(url, async (sql) => {
       const rows = await sql<{ slug: string }[]>`select slug from articles where slug = any(${this.acknowledged})`;
       const stored = new Set(rows.map((row) => row.slug));
       return this.acknowledged.filter((slug) => !stored.has(slug));
-    } finally {
-      await sql.end();
-    }
+    });
   }
 
   /**
@@ -220,17 +216,14 @@ export class ContractClients {
    * Idempotency-Key). A commit whose answer was lost with its connection (the primary died between
    * commit and reply) answers 503, and a retry of it is done anew.
    */
-  async duplicatesOnPrimary(url: string): Promise<number> {
-    const sql = postgres(url, { max: 1, onnotice: () => {} });
-    try {
+  duplicatesOnPrimary(url: string): Promise<number> {
+    return withSql(url, async (sql) => {
       const [row] = await sql<{ twice: number }[]>`
         select count(*)::int as twice from (
           select title from articles where title like ${`Failover ${this.run}-%`} group by title having count(*) > 1
         ) doubled`;
       return row?.twice ?? 0;
-    } finally {
-      await sql.end();
-    }
+    });
   }
 
   /** The acknowledged slugs GET /api/articles/:slug does not answer 200 for. */

@@ -7,8 +7,8 @@
 import { afterAll, describe, expect, test } from 'bun:test';
 import postgres from 'postgres';
 import { createTestDatabase, type TestDatabase } from '../../src/test/database';
-import { type HeldLock, lockTable, waitUntil } from '../lib/locks';
-import { startServer } from '../lib/server';
+import { type HeldLock, lockTable } from '../lib/locks';
+import { startServer, waitUntil } from '../lib/server';
 
 const serverUrl = process.env.TEST_DATABASE_URL;
 const onServer = Boolean(serverUrl) && process.env.DB_PGBOUNCER !== 'true';

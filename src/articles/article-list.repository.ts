@@ -54,7 +54,7 @@ export type ListParams = ArticleFilters & {
 const param = (name: keyof ListParams) => sql.placeholder(name);
 
 /** The values for a page of `filters` as `viewerId` sees it. */
-export function listParams(filters: ArticleFilters, page: PageRange, viewerId: number | null): ListParams {
+function listParams(filters: ArticleFilters, page: PageRange, viewerId: number | null): ListParams {
   return { ...filters, ...page, window: page.limit + page.offset, viewer: viewerParam(viewerId) };
 }
 
@@ -216,7 +216,7 @@ function countQuery(database: Database, filters: ArticleFilters) {
  * hundreds of times slower. (The LIMIT 1 keeps PostgreSQL from flattening them back into joins.)
  */
 /** The list page's statement: each row an article as the viewer sees it, with the count in all (also run by the benchmark's pgbench). */
-export function listQuery(database: Database, filters: ArticleFilters) {
+function listQuery(database: Database, filters: ArticleFilters) {
   const page = pageOfIds(filters);
   const article = query
     .select({
