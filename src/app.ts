@@ -17,11 +17,13 @@ import { favoritesRepository } from './articles/favorites.repository';
 import { COMMENTS_TAG, commentsController } from './comments/comments.controller';
 import { commentsRepository } from './comments/comments.repository';
 import { commentsService } from './comments/comments.service';
+import { type ChangeFeed, followChanges } from './core/change-feed';
 import type { Settings } from './core/config';
 import { type AppDatabase, openDatabase } from './core/database';
 import { apiDocs } from './core/docs';
 import { httpPolicy } from './core/http';
 import { collectProcessMetrics } from './core/metrics';
+import { ReadCache } from './core/read-cache';
 import { requestLog } from './core/request-log';
 import { targetsAsSent, unmatchedRoutes } from './core/routes';
 import { securityHeaders } from './core/security-headers';
@@ -64,20 +66,35 @@ export function createRepositories(database: AppDatabase) {
 
 export type Repositories = ReturnType<typeof createRepositories>;
 
+/**
+ * The read cache of an app over `database` (src/core/read-cache.ts), following the changes the
+ * database announces (src/core/change-feed.ts) unless CACHE=off; the feed's session closes with the database.
+ */
+export function createReadCache(settings: Settings, database: AppDatabase) {
+  const cache = new ReadCache(settings.cache);
+  const changes = settings.cache.enabled ? followChanges(database, cache) : undefined;
+  return { cache, changes };
+}
+
+export type AppCache = ReturnType<typeof createReadCache>;
+
 /** Every feature's services over the repositories: what the controllers serve, and what the seed acts through. */
-export function createServices(settings: Settings, repositories: Repositories) {
+export function createServices(settings: Settings, repositories: Repositories, cache: ReadCache) {
   const users = usersService(repositories.users);
   return {
     users,
-    profiles: profilesService(repositories.profiles),
-    tags: tagsService(repositories.tags),
-    articles: articlesService({
-      lists: repositories.articleLists,
-      reads: repositories.articleReads,
-      writes: repositories.articleWrites,
-      favorites: repositories.favorites,
-    }),
-    comments: commentsService(repositories.comments, repositories.articleReads),
+    profiles: profilesService(repositories.profiles, cache),
+    tags: tagsService(repositories.tags, cache),
+    articles: articlesService(
+      {
+        lists: repositories.articleLists,
+        reads: repositories.articleReads,
+        writes: repositories.articleWrites,
+        favorites: repositories.favorites,
+      },
+      cache,
+    ),
+    comments: commentsService(repositories.comments, repositories.articleReads, repositories.profiles, cache),
     idempotency: idempotencyService(repositories.idempotency, users, settings),
     health: healthService(repositories.health, settings),
   };
@@ -85,15 +102,26 @@ export function createServices(settings: Settings, repositories: Repositories) {
 
 export type Services = ReturnType<typeof createServices>;
 
+/** Everything an app is made of over `database`: its repositories, read cache and services. */
+export function assemble(settings: Settings, database: AppDatabase) {
+  const repositories = createRepositories(database);
+  const readCache = createReadCache(settings, database);
+  const services = createServices(settings, repositories, readCache.cache);
+  return { repositories, readCache, services };
+}
+
+export type Parts = ReturnType<typeof assemble>;
+
 /**
  * The whole API over `database`, configured by `settings`: src/server.ts serves it, tests drive it with
- * `app.handle(request)` (and may pass the `services` they watch).
+ * `app.handle(request)` (and may pass the `parts` whose services they watch).
  */
 export async function createApp(
   settings: Settings,
   database: AppDatabase,
-  services: Services = createServices(settings, createRepositories(database)),
+  parts: Parts = assemble(settings, database),
 ) {
+  const { services, readCache } = parts;
   if (settings.metrics.enabled) collectProcessMetrics();
   const guards = routeGuards(services.users, services.idempotency, settings);
   return new Elysia({ name: 'conduit' })
@@ -119,6 +147,7 @@ export async function createApp(
         withIdempotencyKey(settings.idempotencyKeyHours),
       ),
     )
+    .use(ownWritesSeen(readCache.changes))
     .get('/', ({ redirect }) => redirect('/docs'))
     .use(healthController(services.health))
     .group('/api', (api) =>
@@ -134,15 +163,27 @@ export async function createApp(
 export type App = Awaited<ReturnType<typeof createApp>>;
 
 /**
+ * Before a write's answer leaves, the changes it committed have reached this process's read cache
+ * (src/core/change-feed.ts): whoever is told a write is done, and then reads here, sees it.
+ */
+function ownWritesSeen(changes: ChangeFeed | undefined) {
+  const plugin = new Elysia({ name: 'own-writes-seen' });
+  if (!changes) return plugin;
+  const settle = async ({ request }: { request: Request }) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD' && request.method !== 'OPTIONS') await changes.caughtUp();
+  };
+  return plugin.onAfterHandle({ as: 'global' }, settle).onError({ as: 'global' }, settle);
+}
+
+/**
  * Startup's first half, in order: the database of `settings` (the embedded one migrated as it opens),
  * its repositories, the services, the app. The server and the seed start here: this module is the one
  * composition root that opens the database, so that nothing else above the repositories imports it.
  */
 export async function openApp(settings: Settings) {
   const database = await openDatabase(settings);
-  const repositories = createRepositories(database);
-  const services = createServices(settings, repositories);
-  return { app: await createApp(settings, database, services), database, repositories, services };
+  const parts = assemble(settings, database);
+  return { app: await createApp(settings, database, parts), database, ...parts };
 }
 
 export type OpenApp = Awaited<ReturnType<typeof openApp>>;

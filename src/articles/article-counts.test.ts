@@ -6,16 +6,21 @@
 import { describe, expect, test } from 'bun:test';
 import { count, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { connect } from '../core/connection';
-import { api, createArticle, registerUser, uniqueName } from '../test/api';
-import { testApp } from '../test/app';
+import { auth, createArticle, ok, registerUser, send, testClient, uniqueName } from '../test/api';
+import { changesSeen, testApp } from '../test/app';
 import { users } from '../users/schema/users.schema';
 import { articleTags } from './schema/article-tags.schema';
 import { articles } from './schema/articles.schema';
+
+const client = await testClient();
 
 const { db } = (await testApp()).database;
 const { settings } = await testApp();
 
 type User = Awaited<ReturnType<typeof registerUser>>;
+
+/** The count a `count()` select returns in its one row (NaN, equal to no count the API gives, if none). */
+const theCount = ([row]: { n: number }[]) => row?.n ?? Number.NaN;
 
 /** What counting the rows says: all articles, each tag's, each author's, and a feed following all the authors. */
 async function trueCounts(tagNames: string[], authors: User[]) {
@@ -25,13 +30,9 @@ async function trueCounts(tagNames: string[], authors: User[]) {
       .from(articles)
       .innerJoin(users, eq(users.id, articles.authorId))
       .where(where)
-      .then(([row]) => row?.n);
+      .then(theCount);
   const tagged = (tag: string) =>
-    db
-      .select({ n: count() })
-      .from(articleTags)
-      .where(eq(articleTags.tag, tag))
-      .then(([row]) => row?.n);
+    db.select({ n: count() }).from(articleTags).where(eq(articleTags.tag, tag)).then(theCount);
   const usernames = authors.map((author) => author.username);
   return {
     total: await counted(),
@@ -43,13 +44,14 @@ async function trueCounts(tagNames: string[], authors: User[]) {
 
 /** What the API says, through the counters. */
 async function apiCounts(tagNames: string[], authors: User[], follower: User) {
-  const countOf = async (query: string, token?: string) =>
-    (await api('GET', `/api/articles${query}`, { token })).body.articlesCount;
+  const countOf = async (query: { tag?: string; author?: string }) =>
+    ok(await client.api.articles.get({ query: { ...query, limit: '1' } })).articlesCount;
+  const feed = await client.api.articles.feed.get({ ...auth(follower.token), query: { limit: '1' } });
   return {
-    total: await countOf('?limit=1'),
-    perTag: await Promise.all(tagNames.map((tag) => countOf(`?tag=${tag}&limit=1`))),
-    perAuthor: await Promise.all(authors.map((author) => countOf(`?author=${author.username}&limit=1`))),
-    feed: await countOf('/feed?limit=1', follower.token),
+    total: await countOf({}),
+    perTag: await Promise.all(tagNames.map((tag) => countOf({ tag }))),
+    perAuthor: await Promise.all(authors.map((author) => countOf({ author: author.username }))),
+    feed: ok(feed).articlesCount,
   };
 }
 
@@ -58,7 +60,7 @@ describe('article, author and tag counters', () => {
     const authors = await Promise.all(Array.from({ length: 4 }, () => registerUser()));
     const follower = await registerUser();
     for (const author of authors) {
-      await api('POST', `/api/profiles/${author.username}/follow`, { token: follower.token });
+      await client.api.profiles({ username: author.username }).follow.post(undefined, auth(follower.token));
     }
     const [a, b, c] = [uniqueName('ta'), uniqueName('tb'), uniqueName('tc')];
     const palette = [[a], [a, b], [b, c], [a, b, c], []];
@@ -73,17 +75,19 @@ describe('article, author and tag counters', () => {
     const authorOf = (i: number) => authors[i % authors.length] as (typeof authors)[number];
 
     await Promise.all(
-      created.slice(0, 10).map((article, i) =>
-        api('PUT', `/api/articles/${article.slug}`, {
-          token: authorOf(i).token,
-          body: { article: { tagList: palette[(i + 2) % palette.length] } },
-        }),
-      ),
+      created
+        .slice(0, 10)
+        .map((article, i) =>
+          client.api
+            .articles({ slug: article.slug })
+            .put({ article: { tagList: palette[(i + 2) % palette.length] } }, auth(authorOf(i).token)),
+        ),
     );
     // Each of these is deleted twice at once: the counters must go down once.
     await Promise.all(
       created.slice(10, 16).flatMap((article, j) => {
-        const request = () => api('DELETE', `/api/articles/${article.slug}`, { token: authorOf(j + 10).token });
+        const request = () =>
+          client.api.articles({ slug: article.slug }).delete(undefined, auth(authorOf(j + 10).token));
         return [request(), request()];
       }),
     );
@@ -95,10 +99,10 @@ describe('article, author and tag counters', () => {
     const author = await registerUser();
     const tag = uniqueName('once');
     const article = await createArticle(author, { tagList: [tag] });
-    await api('DELETE', `/api/articles/${article.slug}`, { token: author.token });
+    await client.api.articles({ slug: article.slug }).delete(undefined, auth(author.token));
 
-    expect((await api('GET', `/api/articles?tag=${tag}`)).body).toEqual({ articles: [], articlesCount: 0 });
-    expect((await api('GET', '/api/tags')).body.tags).not.toContain(tag);
+    expect((await client.api.articles.get({ query: { tag: tag } })).data).toEqual({ articles: [], articlesCount: 0 });
+    expect((await client.api.tags.get()).data?.tags).not.toContain(tag);
   });
 
   test('a page past the end still reports the total', async () => {
@@ -106,9 +110,9 @@ describe('article, author and tag counters', () => {
     await createArticle(author);
     await createArticle(author);
 
-    const response = await api('GET', `/api/articles?author=${author.username}&offset=5`);
+    const response = await client.api.articles.get({ query: { author: author.username, offset: '5' } });
 
-    expect(response.body).toEqual({ articles: [], articlesCount: 2 });
+    expect(response.data).toEqual({ articles: [], articlesCount: 2 });
   });
 });
 
@@ -124,27 +128,28 @@ describe('counts kept by the database', () => {
       [fan, kept.slug],
       [fan, gone.slug],
     ] as const) {
-      await api('POST', `/api/articles/${slug}/favorite`, { token: user.token });
+      await client.api.articles({ slug }).favorite.post(undefined, auth(user.token));
     }
-    await api('POST', `/api/articles/${kept.slug}/comments`, {
-      token: leaving.token,
-      body: { comment: { body: 'Hi' } },
-    });
-    await api('POST', `/api/profiles/${leaving.username}/follow`, { token: fan.token });
-    await api('POST', `/api/profiles/${staying.username}/follow`, { token: fan.token });
-    const totalBefore = (await api('GET', '/api/articles?limit=1')).body.articlesCount;
+    await client.api.articles({ slug: kept.slug }).comments.post({ comment: { body: 'Hi' } }, auth(leaving.token));
+    await client.api.profiles({ username: leaving.username }).follow.post(undefined, auth(fan.token));
+    await client.api.profiles({ username: staying.username }).follow.post(undefined, auth(fan.token));
+    const totalBefore = ok(await client.api.articles.get({ query: { limit: '1' } })).articlesCount;
 
     await db.execute(sql`delete from users where username = ${leaving.username}`);
+    await changesSeen();
 
-    expect((await api('GET', '/api/articles?limit=1')).body.articlesCount).toBe(totalBefore - 1);
-    expect((await api('GET', `/api/articles?tag=${shared}`)).body.articlesCount).toBe(1);
-    expect((await api('GET', `/api/articles?tag=${theirs}`)).body).toEqual({ articles: [], articlesCount: 0 });
-    expect((await api('GET', `/api/articles?author=${leaving.username}`)).body.articlesCount).toBe(0);
-    expect((await api('GET', `/api/articles?favorited=${fan.username}`)).body.articlesCount).toBe(1);
-    expect((await api('GET', '/api/articles/feed', { token: fan.token })).body.articlesCount).toBe(1);
-    expect((await api('GET', `/api/articles/${kept.slug}`)).body.article.favoritesCount).toBe(1);
-    expect((await api('GET', `/api/articles/${kept.slug}/comments`)).body.comments).toEqual([]);
-    const tagList = (await api('GET', '/api/tags')).body.tags;
+    expect((await client.api.articles.get({ query: { limit: '1' } })).data?.articlesCount).toBe(totalBefore - 1);
+    expect((await client.api.articles.get({ query: { tag: shared } })).data?.articlesCount).toBe(1);
+    expect((await client.api.articles.get({ query: { tag: theirs } })).data).toEqual({
+      articles: [],
+      articlesCount: 0,
+    });
+    expect((await client.api.articles.get({ query: { author: leaving.username } })).data?.articlesCount).toBe(0);
+    expect((await client.api.articles.get({ query: { favorited: fan.username } })).data?.articlesCount).toBe(1);
+    expect((await client.api.articles.feed.get(auth(fan.token))).data?.articlesCount).toBe(1);
+    expect((await client.api.articles({ slug: kept.slug }).get()).data?.article.favoritesCount).toBe(1);
+    expect((await client.api.articles({ slug: kept.slug }).comments.get()).data?.comments).toEqual([]);
+    const tagList = (await client.api.tags.get()).data?.tags;
     expect(tagList).toContain(shared);
     expect(tagList).not.toContain(theirs);
   });
@@ -158,12 +163,14 @@ describe('counts kept by the database', () => {
       where slug = ${article.slug}`);
     await db.execute(sql`insert into tags (name) values (${after})`);
     await db.execute(sql`update article_tags set tag = ${after} where tag = ${before}`);
+    await changesSeen();
 
-    const countOf = async (query: string) => (await api('GET', `/api/articles?${query}`)).body.articlesCount;
-    expect(await countOf(`author=${from.username}`)).toBe(0);
-    expect(await countOf(`author=${to.username}`)).toBe(1);
-    expect(await countOf(`tag=${before}`)).toBe(0);
-    expect(await countOf(`tag=${after}`)).toBe(1);
+    const countOf = async (query: { tag?: string; author?: string }) =>
+      ok(await client.api.articles.get({ query })).articlesCount;
+    expect(await countOf({ author: from.username })).toBe(0);
+    expect(await countOf({ author: to.username })).toBe(1);
+    expect(await countOf({ tag: before })).toBe(0);
+    expect(await countOf({ tag: after })).toBe(1);
   });
 
   // Needs connections at once: the embedded database has one.
@@ -203,8 +210,10 @@ describe('counts kept by the database', () => {
             }),
           ),
         );
-        expect((await api('GET', `/api/articles?tag=${tag}`)).body.articlesCount).toBe(WRITERS + 1);
-        expect((await api('GET', `/api/articles?author=${author.username}`)).body.articlesCount).toBe(WRITERS + 1);
+        expect((await client.api.articles.get({ query: { tag: tag } })).data?.articlesCount).toBe(WRITERS + 1);
+        expect((await client.api.articles.get({ query: { author: author.username } })).data?.articlesCount).toBe(
+          WRITERS + 1,
+        );
       } finally {
         await Promise.all(connections.map((connection) => connection.close()));
       }

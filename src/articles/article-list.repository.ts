@@ -255,7 +255,7 @@ function listQuery(database: Database, filters: ArticleFilters) {
 type ListStatement = ReturnType<ReturnType<typeof listQuery>['prepare']>;
 type CountStatement = ReturnType<ReturnType<typeof countQuery>['prepare']>;
 
-/** List pages on `database`, from its replicas. */
+/** List pages on `database`. */
 export function articleListRepository({ preparedOn, admit }: AppDatabase) {
   const statements = new Map<
     string,
@@ -277,16 +277,21 @@ export function articleListRepository({ preparedOn, admit }: AppDatabase) {
   }
 
   /**
-   * A list page (most recent first) and how many articles match the filters in all, from a replica.
-   * One statement: every row carries the count. Only an empty page needs the count on its own, and
-   * only past the first page (an empty first page means there are none).
+   * A list page (most recent first) and how many articles match the filters in all. One statement:
+   * every row carries the count. Only an empty page needs the count on its own, and only past the
+   * first page (an empty first page means there are none).
    */
-  async function findArticlePage(filters: ArticleFilters, page: PageRange, viewerId: number | null) {
-    using _operation = await admit('articles.findArticlePage', 'replicas');
+  async function findArticlePage(
+    filters: ArticleFilters,
+    page: PageRange,
+    viewerId: number | null,
+    { readFrom }: { readFrom: ReadFrom },
+  ) {
+    using _operation = await admit('articles.findArticlePage', readFrom);
     const statement = statementsFor(filters);
     const params = listParams(filters, page, viewerId);
-    const rows = await statement.page('replicas').execute(params);
-    const counted = rows[0] ?? (page.offset > 0 ? (await statement.count('replicas').execute(params))[0] : undefined);
+    const rows = await statement.page(readFrom).execute(params);
+    const counted = rows[0] ?? (page.offset > 0 ? (await statement.count(readFrom).execute(params))[0] : undefined);
     return { rows, articlesCount: counted?.articlesCount ?? 0 };
   }
 

@@ -1,4 +1,5 @@
 import { Elysia, t } from 'elysia';
+import { reply } from '../core/conditional';
 import { type ApiTag, TOKEN_OPTIONAL, TOKEN_REQUIRED } from '../core/docs';
 import { errorResponsesFor } from '../core/models';
 import { pageOf } from '../core/paging';
@@ -24,11 +25,14 @@ export const articlesController = (articles: ArticlesService, guards: RouteGuard
     .use(guards)
     .get(
       '/articles',
-      ({ query: { tag, author, favorited, ...paging }, viewerId }) =>
-        articles.listRecentArticles(
-          { tag, author, favoritedBy: favorited },
-          pageOf(paging, ARTICLES_PAGE_SIZE),
-          viewerId,
+      async ({ query: { tag, author, favorited, ...paging }, viewerId, ...context }) =>
+        reply(
+          context,
+          await articles.listRecentArticles(
+            { tag, author, favoritedBy: favorited },
+            pageOf(paging, ARTICLES_PAGE_SIZE),
+            viewerId,
+          ),
         ),
       {
         optionalAuth: true,
@@ -62,7 +66,7 @@ export const articlesController = (articles: ArticlesService, guards: RouteGuard
     )
     .get(
       '/articles/:slug',
-      async ({ params, viewerId }) => ({ article: await articles.getArticle(params.slug, viewerId) }),
+      async ({ params, viewerId, ...context }) => reply(context, await articles.getArticle(params.slug, viewerId)),
       {
         optionalAuth: true,
         params: SlugParams,

@@ -76,3 +76,4 @@ export type ListArticlesQuery = typeof ListArticlesQuery.static;
 export type Page = typeof FeedQuery.static;
 export type Article = typeof Article.static;
 export type MultipleArticles = typeof MultipleArticlesResponse.static;
+export type SingleArticle = typeof SingleArticleResponse.static;

@@ -1,13 +1,15 @@
 import type { TokenClaims } from '../core/auth';
+import { type Answer, ownAnswer } from '../core/conditional';
 import type { ReadFrom } from '../core/connection';
 import { Forbidden, NotFound } from '../core/errors';
 import type { PageRange } from '../core/paging';
+import type { ReadCache, Shared } from '../core/read-cache';
 import type { ArticleFilters, ArticleListRepository } from './article-list.repository';
 import type { ArticleReadsRepository, ArticleRow } from './article-reads.repository';
 import type { ArticleWritesRepository } from './article-writes.repository';
-import type { Article, ArticleChanges, MultipleArticles, NewArticle } from './articles.model';
+import type { Article, ArticleChanges, MultipleArticles, NewArticle, SingleArticle } from './articles.model';
 import { slugCandidates, slugify } from './articles.slug';
-import type { FavoritesRepository } from './favorites.repository';
+import type { FavoritesRepository, ViewerFlags } from './favorites.repository';
 
 /** One spelling per tag: trimmed, and composed (NFC), so that "é" typed either way is one tag. */
 function normalizeTag(tag: string): string {
@@ -30,14 +32,42 @@ function toArticle<Row extends Omit<ArticleRow, 'body'>>({ createdAt, updatedAt,
   return { ...rest, createdAt: createdAt.toISOString(), updatedAt: updatedAt.toISOString() };
 }
 
-/** The article rules, over the articles' repositories. */
-export function articlesService(repositories: {
-  lists: ArticleListRepository;
-  reads: ArticleReadsRepository;
-  writes: ArticleWritesRepository;
-  favorites: FavoritesRepository;
-}) {
+/** An article (or a list's) as a viewer with these flags sees it. */
+function withFlags<Shown extends Omit<Article, 'body'>>(article: Shown, flags: ViewerFlags): Shown {
+  const author = { ...article.author, following: flags.following.has(article.author.username.toLowerCase()) };
+  return { ...article, favorited: flags.favorited.has(article.slug), author };
+}
+
+/**
+ * The article rules, over the articles' repositories. Reads answer from `cache` what every viewer
+ * shares (as an anonymous visitor sees it); a signed-in viewer's flags are looked up for its rows.
+ */
+export function articlesService(
+  repositories: {
+    lists: ArticleListRepository;
+    reads: ArticleReadsRepository;
+    writes: ArticleWritesRepository;
+    favorites: FavoritesRepository;
+  },
+  cache: ReadCache,
+) {
   const { lists, reads, writes, favorites } = repositories;
+
+  /** The shared answer, as the viewer sees it: their flags for its articles, looked up in one round trip. */
+  async function forViewer<Value>(
+    shared: Shared<Value>,
+    viewerId: number | null,
+    shown: (value: Value) => Omit<Article, 'body'>[],
+    apply: (value: Value, flags: ViewerFlags) => Value,
+  ): Promise<Answer<Value>> {
+    if (viewerId === null) return { shared };
+    const articles = shown(shared.value);
+    const among = {
+      slugs: articles.map((article) => article.slug),
+      usernames: [...new Set(articles.map((article) => article.author.username.toLowerCase()))],
+    };
+    return ownAnswer(shared, await favorites.findViewerFlags(viewerId, among, { readFrom: 'replicas' }), apply);
+  }
 
   /** From the replicas for a plain read; after this request's own write, the primary must answer. */
   async function existingArticle(slug: string, viewerId: number | null, readFrom: ReadFrom): Promise<Article> {
@@ -58,32 +88,51 @@ export function articlesService(repositories: {
     filters: ArticleFilters,
     page: PageRange,
     viewerId: number | null,
+    readFrom: ReadFrom,
   ): Promise<MultipleArticles> {
-    const { rows, articlesCount } = await lists.findArticlePage(filters, page, viewerId);
+    const { rows, articlesCount } = await lists.findArticlePage(filters, page, viewerId, { readFrom });
     return { articles: rows.map(({ articlesCount: _, ...row }) => toArticle(row)), articlesCount };
   }
 
   /** The most recent articles, of a tag, an author or a favoriter when named. */
-  function listRecentArticles(
+  async function listRecentArticles(
     named: { tag?: string; author?: string; favoritedBy?: string },
     page: PageRange,
     viewerId: number | null,
-  ) {
+  ): Promise<Answer<MultipleArticles>> {
     // An empty filter (`?tag=`) is no filter, as front ends send it.
     const filters: ArticleFilters = {
       tag: named.tag ? normalizeTag(named.tag) : undefined,
-      author: named.author || undefined,
-      favoritedBy: named.favoritedBy || undefined,
+      author: named.author?.toLowerCase() || undefined,
+      favoritedBy: named.favoritedBy?.toLowerCase() || undefined,
     };
-    return articlesPage(filters, page, viewerId);
+    const key = `articles ${JSON.stringify([filters.tag, filters.author, filters.favoritedBy, page.limit, page.offset])}`;
+    const shared = await cache.remember(key, ['lists'], async (readFrom) => ({
+      body: await articlesPage(filters, page, null, readFrom),
+    }));
+    return forViewer(
+      shared,
+      viewerId,
+      (value) => value.articles,
+      (value, flags) => ({ ...value, articles: value.articles.map((article) => withFlags(article, flags)) }),
+    );
   }
 
+  /** The viewer's own list: not kept (see docs/performance.md). */
   function feed(page: PageRange, viewerId: number) {
-    return articlesPage({ followedBy: viewerId }, page, viewerId);
+    return articlesPage({ followedBy: viewerId }, page, viewerId, 'replicas');
   }
 
-  function getArticle(slug: string, viewerId: number | null): Promise<Article> {
-    return existingArticle(slug, viewerId, 'replicas');
+  async function getArticle(slug: string, viewerId: number | null): Promise<Answer<SingleArticle>> {
+    const shared = await cache.remember(`article ${slug}`, [`article:${slug}`], async (readFrom) => ({
+      body: { article: await existingArticle(slug, null, readFrom) },
+    }));
+    return forViewer(
+      shared,
+      viewerId,
+      (value) => [value.article],
+      (value, flags) => ({ article: withFlags(value.article, flags) }),
+    );
   }
 
   async function createArticle(session: TokenClaims, input: NewArticle): Promise<Article> {

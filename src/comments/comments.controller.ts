@@ -1,8 +1,9 @@
 import { Elysia, t } from 'elysia';
+import { reply } from '../core/conditional';
 import { type ApiTag, TOKEN_OPTIONAL, TOKEN_REQUIRED } from '../core/docs';
 import { NotFound } from '../core/errors';
 import { errorResponsesFor } from '../core/models';
-import { type PageRange, pageOf } from '../core/paging';
+import { pageOf } from '../core/paging';
 import type { RouteGuards } from '../users/users.guards';
 import {
   ArticleCommentsParams,
@@ -32,24 +33,13 @@ function commentIdOf(raw: string): number {
   return id;
 }
 
-/**
- * The next page, as an RFC 8288 link relative to the request URL (only its query differs), so that
- * it stays right behind a proxy that mounts the API under another path.
- */
-function nextLink({ limit, offset }: PageRange): string {
-  return `<?limit=${limit}&offset=${offset}>; rel="next"`;
-}
-
 export const commentsController = (comments: CommentsService, guards: RouteGuards) =>
   new Elysia({ name: 'comments.controller', detail: { tags: [COMMENTS_TAG.name] } })
     .use(guards)
     .get(
       '/articles/:slug/comments',
-      async ({ params, query, viewerId, set }) => {
-        const page = await comments.getComments(params.slug, pageOf(query, COMMENTS_PAGE_SIZE), viewerId);
-        if (page.next) set.headers.link = nextLink(page.next);
-        return { comments: page.comments };
-      },
+      async ({ params, query, viewerId, ...context }) =>
+        reply(context, await comments.getComments(params.slug, pageOf(query, COMMENTS_PAGE_SIZE), viewerId)),
       {
         optionalAuth: true,
         params: ArticleCommentsParams,

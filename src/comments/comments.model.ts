@@ -43,3 +43,4 @@ export type CommentsQuery = typeof CommentsQuery.static;
 export const CommentParams = t.Object({ slug: t.String(), id: t.String() });
 
 export type Comment = typeof Comment.static;
+export type MultipleComments = typeof MultipleCommentsResponse.static;

@@ -2,6 +2,7 @@ import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import { articleIdBySlug } from '../articles/article-reads.repository';
 import { articles } from '../articles/schema/articles.schema';
 import type { TokenClaims } from '../core/auth';
+import type { ReadFrom } from '../core/connection';
 import type { AppDatabase } from '../core/database';
 import { rethrowConstraintViolation } from '../core/database-errors';
 import { NotFound } from '../core/errors';
@@ -74,15 +75,16 @@ export function commentsRepository({ db, preparedOn, admit }: AppDatabase, accou
 
   /**
    * A page of the article's comments, authors as the viewer sees them, and whether more follow (one
-   * comment past the page is read to know); from a replica.
+   * comment past the page is read to know).
    */
   async function findCommentPage(
     slug: string,
     { limit, offset, maxBytes }: PageRange & { maxBytes: number },
     viewerId: number | null,
+    { readFrom }: { readFrom: ReadFrom },
   ) {
-    using _operation = await admit('comments.findCommentPage', 'replicas');
-    const found = await commentPage('replicas').execute({
+    using _operation = await admit('comments.findCommentPage', readFrom);
+    const found = await commentPage(readFrom).execute({
       slug,
       limit: limit + 1,
       offset,

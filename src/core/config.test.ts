@@ -9,6 +9,7 @@ describe('readConfig', () => {
     expect(config).toMatchObject({ port: 3000, host: '0.0.0.0', shutdownGraceMs: 10_000 });
     expect(config.database).toEqual({
       url: undefined,
+      listenUrl: undefined,
       replicaUrls: [],
       poolMax: 10,
       poolWaitMs: 1000,

@@ -87,6 +87,23 @@ function fileContent(path: string | undefined, name: string): string | undefined
   return content;
 }
 
+/**
+ * The read cache (src/core/read-cache.ts): on unless CACHE=off. It learns of changes by LISTEN on a
+ * session of its own, which PgBouncer in transaction mode cannot hold: there it needs
+ * DATABASE_LISTEN_URL (the server itself, or a session-mode pool), else it stays off.
+ */
+function cacheConfig(env: Env, database: ReturnType<typeof readDatabaseConfig>) {
+  const wanted = !['off', 'false', '0', 'no'].includes((env.CACHE ?? '').toLowerCase());
+  const listenable = !database.pgbouncer || Boolean(database.listenUrl);
+  return {
+    enabled: wanted && listenable,
+    /** Why it is off though wanted, for the start-up line. */
+    offBecause: wanted && !listenable ? 'DB_PGBOUNCER is set without DATABASE_LISTEN_URL' : undefined,
+    /** The memory its answers may take, in bytes (CACHE_MAX_MB, 64 by default). */
+    maxBytes: positiveInteger(env, 'CACHE_MAX_MB', 64) * 1024 * 1024,
+  } as const;
+}
+
 export function readConfig(env: Env) {
   const nodeEnv = env.NODE_ENV ?? 'development';
   const production = nodeEnv === 'production';
@@ -107,6 +124,8 @@ export function readConfig(env: Env) {
       `SHUTDOWN_DRAIN_MS (${shutdownDrainMs}) must be less than SHUTDOWN_GRACE_MS (${shutdownGraceMs}): the drain is part of it`,
     );
   }
+
+  const cache = cacheConfig(env, database);
 
   return {
     nodeEnv,
@@ -142,6 +161,7 @@ export function readConfig(env: Env) {
     corsOrigins: origins(env.CORS_ORIGINS),
     logLevel: logLevel(env.LOG_LEVEL),
     database,
+    cache,
     metrics: metricsConfig(env, production),
     /**
      * Traces go out over OTLP when an exporter endpoint is configured with the standard variables

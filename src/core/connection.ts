@@ -49,6 +49,32 @@ export interface Connection {
    * Resolves with how many there were (always 0 on the embedded database, which nothing can block).
    */
   stopStatements(how: 'cancel' | 'terminate'): Promise<number>;
+  /** LISTENs on `channel` on a session of its own (see `Listener`). */
+  listen(channel: string, events: ListenEvents): Listener;
+  close(): Promise<void>;
+}
+
+/** What a `Listener` reports: each message, and when its session starts and stops listening. */
+export interface ListenEvents {
+  message(payload: string): void;
+  /** LISTEN has taken effect: every message committed from now on arrives. */
+  listening(): void;
+  /** The session is gone (or stuck): messages may have been missed until `listening` comes again. */
+  lost(reason: unknown): void;
+}
+
+/**
+ * A LISTEN on a session of its own, started again (with a short back-off) whenever its session is
+ * lost, until closed.
+ */
+export interface Listener {
+  /**
+   * One round trip on the listening session. PostgreSQL hands a listening session every message
+   * committed before a statement ahead of that statement's answer, so when this resolves, every
+   * change committed before the call has been delivered to `message`. Fails (and reports `lost`)
+   * when the session does not answer within `timeoutMs`.
+   */
+  ping(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -71,6 +97,7 @@ const TOOL_DEFAULTS: DatabaseSettings = {
   embeddedDataDir: 'memory://',
   logQueries: false,
   pgbouncer: false,
+  listenUrl: undefined,
 };
 
 /** `queryLogger` sees every statement Drizzle sends (src/core/database.ts passes one for DB_LOG). */
@@ -81,7 +108,10 @@ export async function connect(given: Partial<DatabaseSettings>, queryLogger?: Lo
     : connectEmbedded(settings.embeddedDataDir, queryLogger);
 }
 
-type ServerSettings = Pick<DatabaseSettings, 'poolMax' | 'connectTimeoutMs' | 'statementTimeoutMs' | 'pgbouncer'>;
+type ServerSettings = Pick<
+  DatabaseSettings,
+  'poolMax' | 'connectTimeoutMs' | 'statementTimeoutMs' | 'pgbouncer' | 'listenUrl'
+>;
 
 /** Settings sent when each connection opens (not through PgBouncer, which refuses them). */
 function sessionSettings(settings: ServerSettings): Record<string, string | number> {
@@ -149,7 +179,121 @@ function connectServer(given: string, settings: ServerSettings, logger?: Logger)
     migrate: (folder = MIGRATIONS_FOLDER) => migratePostgres(db, { migrationsFolder: folder }),
     dropEverything: () => dropEverything(db),
     stopStatements: (how) => stopStatements(url, name, settings, how),
+    listen: (channel, events) =>
+      listenOnServer(withSessionName(settings.listenUrl ?? given).url, `${name} listener`, settings, channel, events),
     close: () => client.end({ timeout: 5 }),
+  };
+}
+
+interface ListenOptions {
+  onnotify(channel: string, payload: string): void;
+}
+
+const KEEPALIVE_EVERY_MS = 5000;
+const KEEPALIVE_TIMEOUT_MS = 3000;
+
+/** Backs off 0.25 s, 0.5 s, ... up to 5 s between attempts to listen again. */
+const relistenDelayMs = (attempt: number) => Math.min(250 * 2 ** attempt, 5000);
+
+function listenOnServer(
+  url: string,
+  name: string,
+  settings: ServerSettings,
+  channel: string,
+  events: ListenEvents,
+): Listener {
+  let closed = false;
+  let session: postgres.Sql | undefined;
+  let starting: Promise<void> | undefined;
+
+  function open(): postgres.Sql {
+    // `onnotify` is the option postgres.js's own `listen` is built on; its types leave it out. Its
+    // `listen` is not used because its session cannot be asked a question (`ping`).
+    const options: postgres.Options<Record<string, never>> & ListenOptions = {
+      max: 1,
+      prepare: false,
+      connect_timeout: settings.connectTimeoutMs / 1000,
+      // One long-lived session: never closed for idling or age, which would drop the LISTEN.
+      idle_timeout: 0,
+      max_lifetime: null,
+      connection: { application_name: name },
+      onnotify: (from, payload) => {
+        if (from === channel) events.message(payload);
+      },
+      // A session that closes while it is the current one takes the LISTEN with it (not one ended here).
+      onclose: () => {
+        if (client === session) restart(new Error('the listening session closed'));
+      },
+      onnotice: () => {},
+    };
+    const client: postgres.Sql = postgres(url, options);
+    return client;
+  }
+
+  async function start(): Promise<void> {
+    for (let attempt = 0; !closed; attempt++) {
+      session = open();
+      try {
+        await session.unsafe(`listen ${channel}`);
+        events.listening();
+        return;
+      } catch (error) {
+        events.lost(error);
+        await session.end({ timeout: 0 }).catch(() => {});
+        await Bun.sleep(relistenDelayMs(attempt));
+      }
+    }
+  }
+
+  function restart(reason: unknown): void {
+    if (closed || starting) return;
+    events.lost(reason);
+    const stale = session;
+    starting = (async () => {
+      await stale?.end({ timeout: 0 }).catch(() => {});
+      await start();
+    })().finally(() => {
+      starting = undefined;
+    });
+  }
+
+  starting = start().finally(() => {
+    starting = undefined;
+  });
+
+  async function ping(timeoutMs: number): Promise<void> {
+    const current = session;
+    if (!current || starting) throw new Error('not listening');
+    let timer: Timer | undefined;
+    try {
+      await Promise.race([
+        current`select 1`,
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
+    } catch (error) {
+      if (current === session) restart(error);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  // A session that died without closing (a host gone, a network cut) says nothing: ask now and then.
+  const keepAlive = setInterval(() => {
+    if (session && !starting) ping(KEEPALIVE_TIMEOUT_MS).catch(() => {});
+  }, KEEPALIVE_EVERY_MS);
+  keepAlive.unref();
+
+  return {
+    ping,
+    async close() {
+      closed = true;
+      clearInterval(keepAlive);
+      await starting?.catch(() => {});
+      await session?.end({ timeout: 1 }).catch(() => {});
+    },
   };
 }
 
@@ -201,7 +345,27 @@ async function connectEmbedded(dataDir: string, logger?: Logger): Promise<Connec
     migrate: (folder = MIGRATIONS_FOLDER) => migratePglite(db, { migrationsFolder: folder }),
     dropEverything: () => dropEverything(db),
     stopStatements: async () => 0,
+    listen: (channel, events) => listenEmbedded(client, channel, events),
     close: () => client.close(),
+  };
+}
+
+/** The embedded engine is in this process: its messages arrive with the answer of the statement that commits them. */
+function listenEmbedded(client: PGlite, channel: string, events: ListenEvents): Listener {
+  const unlisten = client.listen(channel, (payload) => events.message(payload));
+  unlisten.then(
+    () => events.listening(),
+    (error) => events.lost(error),
+  );
+  return {
+    async ping() {
+      await unlisten;
+      await client.query('select 1');
+    },
+    async close() {
+      if (client.closed) return;
+      await (await unlisten)().catch(() => {});
+    },
   };
 }
 

@@ -11,7 +11,7 @@
  * caller: `preparedOn(...)('replicas')`. Nothing is routed by guessing from the SQL.
  */
 import type { Settings } from './config';
-import { type Connection, connect, type Database, type ReadFrom } from './connection';
+import { type Connection, connect, type Database, type ListenEvents, type Listener, type ReadFrom } from './connection';
 import { logger, warnNowAndThen } from './logger';
 import { type Admit, operationAdmission } from './metrics';
 import { PoolGates } from './pool-gate';
@@ -37,6 +37,8 @@ export interface AppDatabase {
    * meanwhile); whatever is left when `budgetMs` is nearly spent has its session terminated.
    */
   stopWork(budgetMs: number): Promise<void>;
+  /** LISTENs on the primary, on a session of its own (DATABASE_LISTEN_URL when set); closed with the database. */
+  listen(channel: string, events: ListenEvents): Listener;
   close(): Promise<void>;
 }
 
@@ -52,6 +54,7 @@ export async function openDatabase({ database: settings, metrics, tracing }: Dat
   const pools = new PoolGates(settings);
   const admission = operationAdmission(pools, { metrics: metrics.enabled, tracing: tracing.enabled });
 
+  const listeners = new Set<Listener>();
   return {
     db: primary.db,
     preparedOn(prepare) {
@@ -68,8 +71,14 @@ export async function openDatabase({ database: settings, metrics, tracing }: Dat
     pools,
     target: replicas.length > 0 ? `${primary.target}, reads from ${replicas.length} replica(s)` : primary.target,
     stopWork: (budgetMs) => stopWork([primary, ...replicas], pools, budgetMs),
+    listen(channel, events) {
+      const listener = primary.listen(channel, events);
+      listeners.add(listener);
+      return listener;
+    },
     async close() {
       admission.forget();
+      await Promise.all([...listeners].map((listener) => listener.close()));
       await Promise.all([primary.close(), ...replicas.map((replica) => replica.close())]);
     },
   };

@@ -19,6 +19,11 @@ export function readDatabaseConfig(env: Env) {
   return {
     /** A PostgreSQL server; when absent, the embedded PGlite database is used. */
     url: env.DATABASE_URL || undefined,
+    /**
+     * Where the read cache LISTENs for changes (a session of its own on the primary): DATABASE_URL by
+     * default; behind PgBouncer in transaction mode, the server or a session-mode pool.
+     */
+    listenUrl: env.DATABASE_LISTEN_URL || undefined,
     /** Streaming replicas of that server, for reads that need not see the request's own writes. */
     replicaUrls,
     poolMax: positiveInteger(env, 'DB_POOL_MAX', 10),

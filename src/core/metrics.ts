@@ -163,3 +163,54 @@ export function metricsAsJson(): Promise<MetricsJson> {
 export function aggregateMetrics(perProcess: MetricsJson[]): Promise<string> {
   return AggregatorRegistry.aggregate(perProcess).metrics();
 }
+
+/** The read caches of this process (./read-cache.ts): their size, for the gauges below. */
+const caches = new Set<() => { bytes: number; entries: number }>();
+
+/** The read cache's counters; under WORKERS=N a scrape sums every worker's. */
+export const cacheMetrics = {
+  lookups: new Counter({
+    name: 'conduit_cache_lookups_total',
+    help: 'Reads of an answer the cache may keep, by result: hit (served from memory) or miss (read from the database)',
+    labelNames: ['result'],
+    registers: [registry],
+  }),
+  evictions: new Counter({
+    name: 'conduit_cache_evictions_total',
+    help: 'Answers dropped to stay within CACHE_MAX_MB (not those a change dropped)',
+    registers: [registry],
+  }),
+  changes: new Counter({
+    name: 'conduit_cache_changes_total',
+    help: 'Changes the database announced and the cache applied, by kind',
+    labelNames: ['kind'],
+    registers: [registry],
+  }),
+  delay: new Histogram({
+    name: 'conduit_cache_change_delay_seconds',
+    help: 'From the trigger that announced a change (inside its transaction, before the commit) to the cache applying it',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [registry],
+  }),
+  /** Reports a cache's size in the gauges of every scrape. */
+  watch(size: () => { bytes: number; entries: number }): void {
+    caches.add(size);
+  },
+};
+
+new Gauge({
+  name: 'conduit_cache_size',
+  help: 'What the read cache holds: bytes (as it counts them against CACHE_MAX_MB) and entries',
+  labelNames: ['unit'],
+  registers: [registry],
+  collect() {
+    let [bytes, entries] = [0, 0];
+    for (const size of caches) {
+      const now = size();
+      bytes += now.bytes;
+      entries += now.entries;
+    }
+    this.set({ unit: 'bytes' }, bytes);
+    this.set({ unit: 'entries' }, entries);
+  },
+});

@@ -1,4 +1,5 @@
 import { Elysia } from 'elysia';
+import { reply } from '../core/conditional';
 import { type ApiTag, TOKEN_OPTIONAL, TOKEN_REQUIRED } from '../core/docs';
 import { errorResponsesFor } from '../core/models';
 import type { RouteGuards } from '../users/users.guards';
@@ -13,7 +14,7 @@ export const profilesController = (profiles: ProfilesService, guards: RouteGuard
     .use(guards)
     .get(
       '/profiles/:username',
-      async ({ params, viewerId }) => ({ profile: await profiles.getProfile(params.username, viewerId) }),
+      async ({ params, viewerId, ...context }) => reply(context, await profiles.getProfile(params.username, viewerId)),
       {
         optionalAuth: true,
         params: UsernameParams,

@@ -19,3 +19,4 @@ export const ProfileResponse = t.Object({ profile: Profile });
 export const UsernameParams = t.Object({ username: t.String() });
 
 export type Profile = typeof Profile.static;
+export type SingleProfile = typeof ProfileResponse.static;

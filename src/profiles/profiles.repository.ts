@@ -28,6 +28,16 @@ export function profileColumns<User extends UserSource>(source: User, viewerId: 
   };
 }
 
+/**
+ * Which of the users named (a text[] of lower-case usernames) the viewer follows, as lower-case
+ * usernames: a probe of the lower(username) index each, then of the follows primary key.
+ */
+export function followedAmong(usernames: SQLWrapper) {
+  return sql<
+    string[]
+  >`array(select lower(${users.username}) from ${users} join ${follows} on ${follows.followedId} = ${users.id} and ${follows.followerId} = ${viewer} where lower(${users.username}) = any(${usernames}::text[]))`;
+}
+
 /** Profiles and follows, on `database`; `accounts` checks the session of each follow and unfollow. */
 export function profilesRepository({ db, preparedOn, admit }: AppDatabase, accounts: UsersRepository) {
   const profileByUsername = preparedOn((database) =>
@@ -78,7 +88,26 @@ export function profilesRepository({ db, preparedOn, admit }: AppDatabase, accou
     );
   }
 
-  return { findProfile, insertFollow, deleteFollow };
+  const followedAmongNames = preparedOn((database) =>
+    database
+      .select({ following: followedAmong(sql.placeholder('usernames')) })
+      .from(users)
+      .where(eq(users.id, viewer))
+      .prepare('followed_among'),
+  );
+
+  /**
+   * Which of `usernames` (lower case) the viewer follows, lower case: the viewer's flags for an answer
+   * the read cache shares (src/core/read-cache.ts).
+   */
+  async function findFollowed(viewerId: number, usernames: string[], { readFrom }: { readFrom: ReadFrom }) {
+    if (usernames.length === 0) return [];
+    using _operation = await admit('profiles.findFollowed', readFrom);
+    const [row] = await followedAmongNames(readFrom).execute({ viewer: viewerId, usernames });
+    return row?.following ?? [];
+  }
+
+  return { findProfile, findFollowed, insertFollow, deleteFollow };
 }
 
 export type ProfilesRepository = ReturnType<typeof profilesRepository>;

@@ -1,4 +1,5 @@
 import { asc, desc, gt, sql } from 'drizzle-orm';
+import type { ReadFrom } from '../core/connection';
 import type { AppDatabase } from '../core/database';
 import { query } from '../core/sql';
 import { tagArticleCounts } from './schema/tag-counts.schema';
@@ -28,10 +29,9 @@ export function tagsRepository({ preparedOn, admit }: AppDatabase) {
       .prepare('popular_tags'),
   );
 
-  /** From a replica. */
-  async function findPopularTags(limit: number): Promise<string[]> {
-    using _operation = await admit('tags.findPopularTags', 'replicas');
-    const [row] = await popularTags('replicas').execute({ limit });
+  async function findPopularTags(limit: number, { readFrom }: { readFrom: ReadFrom }): Promise<string[]> {
+    using _operation = await admit('tags.findPopularTags', readFrom);
+    const [row] = await popularTags(readFrom).execute({ limit });
     return row?.tags ?? [];
   }
 

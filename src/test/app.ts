@@ -9,7 +9,7 @@
  * The preload (./setup.ts) builds it before the first test; nothing in the environment changes, and a
  * test that needs other settings builds an app of its own with `createApp`.
  */
-import { type App, createApp, createRepositories, createServices, type Repositories, type Services } from '../app';
+import { type App, assemble, createApp, type Parts, type Repositories, type Services } from '../app';
 import { readConfig, type Settings } from '../core/config';
 import { type AppDatabase, openDatabase } from '../core/database';
 import type { Env } from '../core/env';
@@ -23,6 +23,8 @@ export interface TestApp {
   /** The services the app serves, and the repositories under them (a test may watch one with spyOn). */
   services: Services;
   repositories: Repositories;
+  /** The app's read cache and the feed of changes it follows. */
+  readCache: Parts['readCache'];
 }
 
 /** The suite's settings: the environment's, with the limits and logging a test run needs. */
@@ -54,9 +56,8 @@ async function build(): Promise<TestApp> {
   const settings = testSettings(process.env, { DATABASE_URL: created?.url ?? '' });
   configureLogger(settings);
   const database = await openDatabase(settings);
-  const repositories = createRepositories(database);
-  const services = createServices(settings, repositories);
-  return { app: await createApp(settings, database, services), database, settings, services, repositories };
+  const parts = assemble(settings, database);
+  return { app: await createApp(settings, database, parts), database, settings, ...parts };
 }
 
 /** The run's app, database and settings. */
@@ -71,4 +72,12 @@ export async function closeTestApp(): Promise<void> {
   const { database } = await built;
   await database.close();
   await created?.drop();
+}
+
+/**
+ * Resolves once every change committed so far has reached the suite's read cache: what a test awaits
+ * after writing with SQL of its own (as an operator would), which the cache learns of by NOTIFY.
+ */
+export async function changesSeen(): Promise<void> {
+  await (await testApp()).readCache.changes?.caughtUp();
 }
