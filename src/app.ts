@@ -17,7 +17,7 @@ import { favoritesRepository } from './articles/favorites.repository';
 import { COMMENTS_TAG, commentsController } from './comments/comments.controller';
 import { commentsRepository } from './comments/comments.repository';
 import { commentsService } from './comments/comments.service';
-import { type ChangeFeed, followChanges } from './core/change-feed';
+import { followChanges } from './core/change-feed';
 import type { Settings } from './core/config';
 import { type AppDatabase, openDatabase } from './core/database';
 import { apiDocs } from './core/docs';
@@ -80,7 +80,7 @@ export type AppCache = ReturnType<typeof createReadCache>;
 
 /** Every feature's services over the repositories: what the controllers serve, and what the seed acts through. */
 export function createServices(settings: Settings, repositories: Repositories, cache: ReadCache) {
-  const users = usersService(repositories.users);
+  const users = usersService(repositories.users, cache);
   return {
     users,
     profiles: profilesService(repositories.profiles, cache),
@@ -121,7 +121,7 @@ export async function createApp(
   database: AppDatabase,
   parts: Parts = assemble(settings, database),
 ) {
-  const { services, readCache } = parts;
+  const { services } = parts;
   if (settings.metrics.enabled) collectProcessMetrics();
   const guards = routeGuards(services.users, services.idempotency, settings);
   return new Elysia({ name: 'conduit' })
@@ -147,7 +147,6 @@ export async function createApp(
         withIdempotencyKey(settings.idempotencyKeyHours),
       ),
     )
-    .use(ownWritesSeen(readCache.changes))
     .get('/', ({ redirect }) => redirect('/docs'))
     .use(healthController(services.health))
     .group('/api', (api) =>
@@ -161,19 +160,6 @@ export async function createApp(
 }
 
 export type App = Awaited<ReturnType<typeof createApp>>;
-
-/**
- * Before a write's answer leaves, the changes it committed have reached this process's read cache
- * (src/core/change-feed.ts): whoever is told a write is done, and then reads here, sees it.
- */
-function ownWritesSeen(changes: ChangeFeed | undefined) {
-  const plugin = new Elysia({ name: 'own-writes-seen' });
-  if (!changes) return plugin;
-  const settle = async ({ request }: { request: Request }) => {
-    if (request.method !== 'GET' && request.method !== 'HEAD' && request.method !== 'OPTIONS') await changes.caughtUp();
-  };
-  return plugin.onAfterHandle({ as: 'global' }, settle).onError({ as: 'global' }, settle);
-}
 
 /**
  * Startup's first half, in order: the database of `settings` (the embedded one migrated as it opens),

@@ -7,7 +7,7 @@ import { describe, expect, test } from 'bun:test';
 import { count, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { connect } from '../core/connection';
 import { auth, createArticle, ok, registerUser, send, testClient, uniqueName } from '../test/api';
-import { changesSeen, testApp } from '../test/app';
+import { changesSeen, operatorDb, testApp } from '../test/app';
 import { users } from '../users/schema/users.schema';
 import { articleTags } from './schema/article-tags.schema';
 import { articles } from './schema/articles.schema';
@@ -135,7 +135,7 @@ describe('counts kept by the database', () => {
     await client.api.profiles({ username: staying.username }).follow.post(undefined, auth(fan.token));
     const totalBefore = ok(await client.api.articles.get({ query: { limit: '1' } })).articlesCount;
 
-    await db.execute(sql`delete from users where username = ${leaving.username}`);
+    await (await operatorDb()).execute(sql`delete from users where username = ${leaving.username}`);
     await changesSeen();
 
     expect((await client.api.articles.get({ query: { limit: '1' } })).data?.articlesCount).toBe(totalBefore - 1);
@@ -159,10 +159,11 @@ describe('counts kept by the database', () => {
     const [before, after] = [uniqueName('before'), uniqueName('after')];
     const article = await createArticle(from, { tagList: [before] });
 
-    await db.execute(sql`update articles set author_id = (select id from users where username = ${to.username})
+    const operator = await operatorDb();
+    await operator.execute(sql`update articles set author_id = (select id from users where username = ${to.username})
       where slug = ${article.slug}`);
-    await db.execute(sql`insert into tags (name) values (${after})`);
-    await db.execute(sql`update article_tags set tag = ${after} where tag = ${before}`);
+    await operator.execute(sql`insert into tags (name) values (${after})`);
+    await operator.execute(sql`update article_tags set tag = ${after} where tag = ${before}`);
     await changesSeen();
 
     const countOf = async (query: { tag?: string; author?: string }) =>

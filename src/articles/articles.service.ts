@@ -53,6 +53,15 @@ export function articlesService(
 ) {
   const { lists, reads, writes, favorites } = repositories;
 
+  /**
+   * Articles were written (or may have been: this runs whatever the write's outcome, since one whose
+   * answer was lost may still have committed): lists, the tag list and these articles are dropped
+   * here and elsewhere before the write's answer leaves.
+   */
+  function articlesChanged(...slugs: (string | undefined)[]): void {
+    cache.changed({ kind: 'articles', keys: slugs.filter((slug) => slug !== undefined) });
+  }
+
   /** The shared answer, as the viewer sees it: their flags for its articles, looked up in one round trip. */
   async function forViewer<Value>(
     shared: Shared<Value>,
@@ -138,9 +147,19 @@ export function articlesService(
   async function createArticle(session: TokenClaims, input: NewArticle): Promise<Article> {
     const { title, description, body, tagList } = input;
     // The statement that writes it answers with it, as its author sees it: no second read.
-    return toArticle(
-      await writes.insertArticle(session, { title, description, body }, normalizeTags(tagList), slugCandidates(title)),
-    );
+    let slug: string | undefined;
+    try {
+      const row = await writes.insertArticle(
+        session,
+        { title, description, body },
+        normalizeTags(tagList),
+        slugCandidates(title),
+      );
+      slug = row.slug;
+      return toArticle(row);
+    } finally {
+      articlesChanged(slug);
+    }
   }
 
   async function updateArticle(slug: string, session: TokenClaims, changes: ArticleChanges): Promise<Article> {
@@ -152,26 +171,43 @@ export function articlesService(
         ? slugCandidates(content.title)
         : undefined;
     const tags = tagList === undefined ? undefined : normalizeTags(tagList);
-    const newSlug = await writes.updateArticleById(session, article.id, {
-      changes: content,
-      tagList: tags,
-      slugs: newSlugs,
-    });
+    let newSlug: string | undefined;
+    try {
+      newSlug = await writes.updateArticleById(session, article.id, {
+        changes: content,
+        tagList: tags,
+        slugs: newSlugs,
+      });
+    } finally {
+      articlesChanged(slug, newSlug);
+    }
     return existingArticle(newSlug, session.userId, 'primary');
   }
 
   async function deleteArticle(slug: string, session: TokenClaims): Promise<void> {
     const article = await ownArticle(slug, session.userId);
-    await writes.deleteArticleById(session, article.id);
+    try {
+      await writes.deleteArticleById(session, article.id);
+    } finally {
+      articlesChanged(slug);
+    }
   }
 
   async function favorite(slug: string, session: TokenClaims): Promise<Article> {
-    await favorites.insertFavorite(session, slug);
+    try {
+      await favorites.insertFavorite(session, slug);
+    } finally {
+      articlesChanged(slug);
+    }
     return existingArticle(slug, session.userId, 'primary');
   }
 
   async function unfavorite(slug: string, session: TokenClaims): Promise<Article> {
-    await favorites.deleteFavorite(session, slug);
+    try {
+      await favorites.deleteFavorite(session, slug);
+    } finally {
+      articlesChanged(slug);
+    }
     return existingArticle(slug, session.userId, 'primary');
   }
 

@@ -68,7 +68,11 @@ export function commentsService(
     // From the primary, like every read that decides a write.
     const article = await articles.findArticleRef(slug, { readFrom: 'primary' });
     if (article === undefined) throw new NotFound('article');
-    return toComment(await comments.insertComment(session, article.id, body));
+    try {
+      return toComment(await comments.insertComment(session, article.id, body));
+    } finally {
+      cache.changed({ kind: 'comments', keys: [slug] });
+    }
   }
 
   /** The comment must exist, belong to this article, and be yours. */
@@ -77,7 +81,11 @@ export function commentsService(
     if (!ownership) throw new NotFound('article');
     if (ownership.commentAuthorId === null) throw new NotFound('comment');
     if (ownership.commentAuthorId !== session.userId) throw new Forbidden('comment');
-    await comments.deleteCommentById(session, commentId);
+    try {
+      await comments.deleteCommentById(session, commentId);
+    } finally {
+      cache.changed({ kind: 'comments', keys: [slug] });
+    }
   }
 
   return { getComments, addComment, deleteComment };

@@ -75,6 +75,8 @@ export interface Listener {
    * when the session does not answer within `timeoutMs`.
    */
   ping(timeoutMs: number): Promise<void>;
+  /** Sends each payload on the channel, in one transaction of the listening session (so it hears them too). */
+  notify(payloads: string[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -100,11 +102,19 @@ const TOOL_DEFAULTS: DatabaseSettings = {
   listenUrl: undefined,
 };
 
-/** `queryLogger` sees every statement Drizzle sends (src/core/database.ts passes one for DB_LOG). */
-export async function connect(given: Partial<DatabaseSettings>, queryLogger?: Logger): Promise<Connection> {
+/**
+ * `queryLogger` sees every statement Drizzle sends (src/core/database.ts passes one for DB_LOG).
+ * `announcesWrites`: this process announces its own writes (src/core/change-feed.ts), so its sessions
+ * tell the announcing triggers to leave them be (drizzle/0021_announce_after_commit.sql).
+ */
+export async function connect(
+  given: Partial<DatabaseSettings>,
+  queryLogger?: Logger,
+  { announcesWrites = false } = {},
+): Promise<Connection> {
   const settings = { ...TOOL_DEFAULTS, ...given };
   return settings.url
-    ? connectServer(settings.url, settings, queryLogger)
+    ? connectServer(settings.url, settings, announcesWrites, queryLogger)
     : connectEmbedded(settings.embeddedDataDir, queryLogger);
 }
 
@@ -151,7 +161,7 @@ function withSessionName(given: string): { url: string; name: string } {
   return { url: url.toString(), name };
 }
 
-function connectServer(given: string, settings: ServerSettings, logger?: Logger): Connection {
+function connectServer(given: string, settings: ServerSettings, announcesWrites: boolean, logger?: Logger): Connection {
   const { url, name } = withSessionName(given);
   const client = postgres(url, {
     max: settings.poolMax,
@@ -164,7 +174,13 @@ function connectServer(given: string, settings: ServerSettings, logger?: Logger)
     // and client_connection_check_interval on the database role there instead.
     ...(settings.pgbouncer
       ? { prepare: false, connection: { application_name: name } }
-      : { connection: { application_name: name, ...sessionSettings(settings) } }),
+      : {
+          connection: {
+            application_name: name,
+            ...sessionSettings(settings),
+            ...(announcesWrites ? { 'conduit.announces': 'on' } : {}),
+          },
+        }),
     // postgres.js holds queued queries while it waits to reconnect, by default up to 20 s between
     // attempts; a short, capped wait keeps each request's answer (503 or success) well under 2 s.
     backoff: (retries) => Math.min(0.05 * retries, 0.25),
@@ -187,6 +203,11 @@ function connectServer(given: string, settings: ServerSettings, logger?: Logger)
 
 interface ListenOptions {
   onnotify(channel: string, payload: string): void;
+}
+
+/** One statement (so one transaction) that sends `count` payloads ($2, $3, ...) on the channel $1. */
+function notifyStatement(count: number): string {
+  return `select ${Array.from({ length: count }, (_, i) => `pg_notify($1, $${i + 2})`).join(', ')}`;
 }
 
 const KEEPALIVE_EVERY_MS = 5000;
@@ -216,7 +237,9 @@ function listenOnServer(
       // One long-lived session: never closed for idling or age, which would drop the LISTEN.
       idle_timeout: 0,
       max_lifetime: null,
-      connection: { application_name: name },
+      // Its transactions only announce changes; a NOTIFY is not durable anyway, so no need to wait for the
+      // commit's flush (which would hold the lock that serializes notifying commits all the while).
+      connection: { application_name: name, synchronous_commit: 'off' },
       onnotify: (from, payload) => {
         if (from === channel) events.message(payload);
       },
@@ -288,6 +311,11 @@ function listenOnServer(
 
   return {
     ping,
+    async notify(payloads) {
+      const current = session;
+      if (!current || starting) throw new Error('not listening');
+      await current.unsafe(notifyStatement(payloads.length), [channel, ...payloads]);
+    },
     async close() {
       closed = true;
       clearInterval(keepAlive);
@@ -361,6 +389,9 @@ function listenEmbedded(client: PGlite, channel: string, events: ListenEvents): 
     async ping() {
       await unlisten;
       await client.query('select 1');
+    },
+    async notify(payloads) {
+      await client.query(notifyStatement(payloads.length), [channel, ...payloads]);
     },
     async close() {
       if (client.closed) return;

@@ -42,13 +42,19 @@ export interface AppDatabase {
   close(): Promise<void>;
 }
 
-type DatabaseSettings = Pick<Settings, 'database' | 'metrics' | 'tracing'>;
+type DatabaseSettings = Pick<Settings, 'database' | 'metrics' | 'tracing' | 'cache'>;
 
 /** Connects to the primary and the replicas of `settings`, and migrates the embedded database. */
-export async function openDatabase({ database: settings, metrics, tracing }: DatabaseSettings): Promise<AppDatabase> {
+export async function openDatabase({
+  database: settings,
+  metrics,
+  tracing,
+  cache,
+}: DatabaseSettings): Promise<AppDatabase> {
   // DB_LOG=true logs each statement's SQL, never its parameters (they hold emails and password hashes).
   const queryLogger = settings.logQueries ? { logQuery: (sql: string) => logger.info({ sql }, 'query') } : undefined;
-  const primary = await connect(settings, queryLogger);
+  // With the read cache on, the app announces its own writes (src/core/change-feed.ts).
+  const primary = await connect(settings, queryLogger, { announcesWrites: cache.enabled });
   if (!settings.url) await primary.migrate();
   const replicas = await Promise.all(settings.replicaUrls.map((url) => connect({ ...settings, url }, queryLogger)));
   const pools = new PoolGates(settings);

@@ -11,8 +11,8 @@ import { MultipleCommentsResponse } from '../comments/comments.model';
 import { ProfileResponse } from '../profiles/profiles.model';
 import { TagsResponse } from '../tags/tags.model';
 import { api, createArticle, registerUser, uniqueName } from '../test/api';
-import { changesSeen, testApp, testSettings } from '../test/app';
-import { parseChange } from './change-feed';
+import { changesSeen, operatorDb, testApp, testSettings } from '../test/app';
+import { messagesOf, parseChange } from './change-feed';
 
 const { repositories, database } = await testApp();
 const spies: { mockRestore(): void }[] = [];
@@ -85,7 +85,7 @@ describe('answers kept in memory', () => {
     const { slug } = await createArticle(author);
     await api('GET', `/api/articles/${slug}`);
 
-    await database.db.execute(sql`update articles set title = 'Edited in SQL' where slug = ${slug}`);
+    await (await operatorDb()).execute(sql`update articles set title = 'Edited in SQL' where slug = ${slug}`);
     await changesSeen();
     expect((await api('GET', `/api/articles/${slug}`)).body.article.title).toBe('Edited in SQL');
   });
@@ -197,9 +197,31 @@ describe('conditional GETs', () => {
 
 describe('announcements', () => {
   test('a message that cannot be read counts as "everything changed"', () => {
-    expect(parseChange('{"kind":"articles","keys":["a"],"at":1}')).toEqual({ kind: 'articles', keys: ['a'], at: 1 });
-    expect(parseChange('not json').kind).toBe('all');
-    expect(parseChange('{"kind":"other","keys":[],"at":1}').kind).toBe('all');
+    expect(parseChange('{"kind":"articles","keys":["a"],"at":1}')).toEqual({
+      change: { kind: 'articles', keys: ['a'], at: 1 },
+    });
+    expect(parseChange('not json').change.kind).toBe('all');
+    expect(parseChange('{"kind":"other","keys":[],"at":1}').change.kind).toBe('all');
+  });
+
+  test('a batch goes as one message per kind; too many keys for one message, as "everything"', () => {
+    const at = Date.now();
+    const messages = messagesOf(
+      [
+        { kind: 'articles', keys: ['a', 'b'], at },
+        { kind: 'articles', keys: ['b', 'c'], at: at + 1 },
+        { kind: 'comments', keys: ['a'], at },
+      ],
+      'me',
+    ).map(parseChange);
+    expect(messages).toEqual([
+      { change: { kind: 'articles', keys: ['a', 'b', 'c'], at }, from: 'me' },
+      { change: { kind: 'comments', keys: ['a'], at }, from: 'me' },
+    ]);
+    const many = Array.from({ length: 2000 }, (_, i) => `article-${i}`);
+    expect(messagesOf([{ kind: 'articles', keys: many, at }], 'me').map((m) => parseChange(m).change.kind)).toEqual([
+      'all',
+    ]);
   });
 });
 

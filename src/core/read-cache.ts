@@ -130,11 +130,32 @@ export class ReadCache {
     }
   }
 
-  /** Drops what `change` touched. */
-  apply(change: Change): void {
+  private announce: ((change: Change) => Promise<void>) | undefined;
+
+  /** How this process's own changes reach the others (./change-feed.ts); without it, the triggers announce them. */
+  announceWith(announce: (change: Change) => Promise<void>): void {
+    this.announce = announce;
+  }
+
+  /**
+   * A write of this process has committed (or may have: call it whatever the write's outcome) and
+   * touched this: dropped here at once, before the write's answer leaves, and announced to every other
+   * process (batched with the writes around it, not waited for: the others' answers are as fresh as
+   * the announcement's delivery either way, and a write must not queue behind announcements).
+   */
+  changed(change: Omit<Change, 'at'> & { at?: number }): void {
+    const stamped = { ...change, at: change.at ?? Date.now() };
+    this.apply(stamped, 'here');
+    void this.announce?.(stamped);
+  }
+
+  /** Drops what `change` touched: announced by the database, or made `here`. */
+  apply(change: Change, from: 'database' | 'here' = 'database'): void {
     this.generation++;
-    cacheMetrics.changes.inc({ kind: change.kind });
-    cacheMetrics.delay.observe(Math.max(0, Date.now() - change.at) / 1000);
+    if (from === 'database') {
+      cacheMetrics.changes.inc({ kind: change.kind });
+      cacheMetrics.delay.observe(Math.max(0, Date.now() - change.at) / 1000);
+    }
     switch (change.kind) {
       case 'articles':
         this.drop('lists');

@@ -11,6 +11,7 @@
  */
 import { type App, assemble, createApp, type Parts, type Repositories, type Services } from '../app';
 import { readConfig, type Settings } from '../core/config';
+import { type Connection, connect, type Database } from '../core/connection';
 import { type AppDatabase, openDatabase } from '../core/database';
 import type { Env } from '../core/env';
 import { configureLogger } from '../core/logger';
@@ -70,8 +71,22 @@ export function testApp(): Promise<TestApp> {
 export async function closeTestApp(): Promise<void> {
   if (!built) return;
   const { database } = await built;
+  await (await operatorConnection)?.close();
   await database.close();
   await created?.drop();
+}
+
+let operatorConnection: Promise<Connection | undefined> | undefined;
+
+/**
+ * The run's database as an operator's session sees it: not one of the app's, whose writes the app
+ * announces itself (src/core/change-feed.ts); an operator's are announced by the triggers. (The
+ * embedded database has one session: the app's, whose writes the triggers announce as well.)
+ */
+export async function operatorDb(): Promise<Database> {
+  const { database, settings } = await testApp();
+  operatorConnection ??= settings.database.url ? connect({ url: settings.database.url }) : Promise.resolve(undefined);
+  return (await operatorConnection)?.db ?? database.db;
 }
 
 /**

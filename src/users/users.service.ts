@@ -1,5 +1,6 @@
 import { signToken, type TokenClaims } from '../core/auth';
 import { Invalid, Unauthorized } from '../core/errors';
+import type { ReadCache } from '../core/read-cache';
 import type { AuthenticatedUser, Credentials, Registration, UserChanges } from './users.model';
 import { hashPassword, passwordMatches } from './users.password';
 import type { AccountOwner, UserRow, UsersRepository } from './users.repository';
@@ -22,8 +23,11 @@ export function sessionOf(user: UserRow): TokenClaims {
   return { userId: user.id, version: user.tokenVersion, tokenId: undefined };
 }
 
-/** The account rules, over `accounts`. */
-export function usersService(accounts: UsersRepository) {
+/**
+ * The account rules, over `accounts`; a change to a public profile (username, bio, image) is told to
+ * `cache`, since authors appear in every answer it keeps.
+ */
+export function usersService(accounts: UsersRepository, cache: Pick<ReadCache, 'changed'>) {
   /*
    * The account rules come apart from issuing a session (a token): the seed creates and edits accounts
    * under the same rules without signing anything, so it needs no JWT_SECRET.
@@ -79,7 +83,7 @@ export function usersService(accounts: UsersRepository) {
     if (Object.values(changes).every((value) => value === undefined)) {
       throw new Invalid({ user: ['must contain at least one field to update'] });
     }
-    const user = await accounts.updateUser(owner, {
+    const row = {
       ...rest,
       // Front ends send "" from untouched settings fields: both "" and null clear the value.
       ...(bio !== undefined && { bio: bio || null }),
@@ -88,7 +92,15 @@ export function usersService(accounts: UsersRepository) {
         passwordHash: await hashPassword(password),
         passwordChangedByToken: ('session' in owner && owner.session.tokenId) || null,
       }),
-    });
+    };
+    const profileChanges = rest.username !== undefined || bio !== undefined || image !== undefined;
+    let user: UserRow | undefined;
+    try {
+      user = await accounts.updateUser(owner, row);
+    } finally {
+      // Whatever the outcome: a write whose answer was lost may still have committed.
+      if (profileChanges) cache.changed({ kind: 'users', keys: user ? [user.username.toLowerCase()] : [] });
+    }
     // Gone, or (for a session) retired by a password change that committed first.
     if (!user) throw new Unauthorized('tokenInvalid');
     return user;
