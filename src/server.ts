@@ -33,9 +33,11 @@ export async function serve(settings: Settings): Promise<void> {
       url: `http://${settings.host}:${settings.port}/api`,
       docs: `http://${settings.host}:${settings.port}/docs`,
       database: database.target,
+      cache: settings.cache.enabled ? `on, up to ${settings.cache.maxBytes / 1024 / 1024} MB` : 'off',
     },
     'Conduit API listening',
   );
+  if (settings.cache.offBecause) logger.warn(`read cache off: ${settings.cache.offBecause} (docs/operations.md)`);
   stopOnSignals(settings, running);
 
   const pending = await repositories.health.pendingMigrations();
