@@ -85,7 +85,8 @@ let operatorConnection: Promise<Connection | undefined> | undefined;
  */
 export async function operatorDb(): Promise<Database> {
   const { database, settings } = await testApp();
-  operatorConnection ??= settings.database.url ? connect({ url: settings.database.url }) : Promise.resolve(undefined);
+  const { url, pgbouncer } = settings.database;
+  operatorConnection ??= url ? connect({ url, pgbouncer }) : Promise.resolve(undefined);
   return (await operatorConnection)?.db ?? database.db;
 }
 
