@@ -1,5 +1,8 @@
 import { describe, expect, test } from 'bun:test';
-import { api, createArticle, registerUser, uniqueName } from '../test/api';
+import { auth, createArticle, ok, registerUser, send, testClient, uniqueName } from '../test/api';
+import type { ArticleChanges } from './articles.model';
+
+const client = await testClient();
 
 describe('PUT /api/articles/:slug', () => {
   test('the author updates some fields; the rest stays; updatedAt moves', async () => {
@@ -7,13 +10,12 @@ describe('PUT /api/articles/:slug', () => {
     const created = await createArticle(author, { tagList: ['keep'] });
     await Bun.sleep(5);
 
-    const response = await api('PUT', `/api/articles/${created.slug}`, {
-      token: author.token,
-      body: { article: { body: 'With two hands' } },
-    });
+    const response = await client.api
+      .articles({ slug: created.slug })
+      .put({ article: { body: 'With two hands' } }, auth(author.token));
 
     expect(response.status).toBe(200);
-    const { article } = response.body;
+    const { article } = ok(response);
     expect(article).toMatchObject({
       slug: created.slug,
       title: created.title,
@@ -30,16 +32,13 @@ describe('PUT /api/articles/:slug', () => {
     const created = await createArticle(author);
     const title = uniqueName('Brand new title ');
 
-    const response = await api('PUT', `/api/articles/${created.slug}`, {
-      token: author.token,
-      body: { article: { title } },
-    });
+    const response = await client.api.articles({ slug: created.slug }).put({ article: { title } }, auth(author.token));
 
     expect(response.status).toBe(200);
-    expect(response.body.article.title).toBe(title);
-    expect(response.body.article.slug).toBe(title.toLowerCase().replaceAll(' ', '-'));
-    expect((await api('GET', `/api/articles/${created.slug}`)).status).toBe(404);
-    expect((await api('GET', `/api/articles/${response.body.article.slug}`)).status).toBe(200);
+    expect(response.data?.article.title).toBe(title);
+    expect(response.data?.article.slug).toBe(title.toLowerCase().replaceAll(' ', '-'));
+    expect((await client.api.articles({ slug: created.slug }).get()).status).toBe(404);
+    expect((await client.api.articles({ slug: ok(response).article.slug }).get()).status).toBe(200);
   });
 
   test('a new title whose slug is taken gets a suffixed slug', async () => {
@@ -47,39 +46,40 @@ describe('PUT /api/articles/:slug', () => {
     const first = await createArticle(author, { title: uniqueName('Taken ') });
     const second = await createArticle(author);
 
-    const response = await api('PUT', `/api/articles/${second.slug}`, {
-      token: author.token,
-      body: { article: { title: first.title } },
-    });
+    const response = await client.api
+      .articles({ slug: second.slug })
+      .put({ article: { title: first.title } }, auth(author.token));
 
     expect(response.status).toBe(200);
-    expect(response.body.article.slug).toMatch(new RegExp(`^${first.slug}-[a-z0-9]{6}$`));
+    expect(response.data?.article.slug).toMatch(new RegExp(`^${first.slug}-[a-z0-9]{6}$`));
   });
 
   test('tagList replaces the tags', async () => {
     const author = await registerUser();
     const created = await createArticle(author, { tagList: ['old', 'kept'] });
 
-    const response = await api('PUT', `/api/articles/${created.slug}`, {
-      token: author.token,
-      body: { article: { tagList: ['new', 'kept'] } },
-    });
+    const response = await client.api
+      .articles({ slug: created.slug })
+      .put({ article: { tagList: ['new', 'kept'] } }, auth(author.token));
 
-    expect(response.body.article.tagList).toEqual(['kept', 'new']);
+    expect(response.data?.article.tagList).toEqual(['kept', 'new']);
   });
 
   test('tagList: left out keeps the tags, [] removes them all, null is refused', async () => {
     const author = await registerUser();
     const created = await createArticle(author, { tagList: ['one', 'two'] });
-    const update = (article: object) =>
-      api('PUT', `/api/articles/${created.slug}`, { token: author.token, body: { article } });
+    const update = (article: ArticleChanges) =>
+      client.api.articles({ slug: created.slug }).put({ article }, auth(author.token));
 
-    expect((await update({ body: 'new body' })).body.article.tagList).toEqual(['one', 'two']);
-    const refused = await update({ tagList: null });
+    expect((await update({ body: 'new body' })).data?.article.tagList).toEqual(['one', 'two']);
+    const refused = await send('PUT', `/api/articles/${created.slug}`, {
+      token: author.token,
+      body: { article: { tagList: null } },
+    });
     expect(refused.status).toBe(422);
     expect(refused.body).toEqual({ errors: { tagList: ['must be an array'] } });
-    expect((await update({ tagList: [] })).body.article.tagList).toEqual([]);
-    expect((await api('GET', `/api/articles/${created.slug}`)).body.article.tagList).toEqual([]);
+    expect((await update({ tagList: [] })).data?.article.tagList).toEqual([]);
+    expect((await client.api.articles({ slug: created.slug }).get()).data?.article.tagList).toEqual([]);
   });
 
   test('blank fields are refused: "can\'t be blank"', async () => {
@@ -87,13 +87,12 @@ describe('PUT /api/articles/:slug', () => {
     const created = await createArticle(author);
 
     for (const field of ['title', 'description', 'body']) {
-      const response = await api('PUT', `/api/articles/${created.slug}`, {
-        token: author.token,
-        body: { article: { [field]: ' ' } },
-      });
+      const response = await client.api
+        .articles({ slug: created.slug })
+        .put({ article: { [field]: ' ' } }, auth(author.token));
 
       expect(response.status).toBe(422);
-      expect(response.body).toEqual({ errors: { [field]: ["can't be blank"] } });
+      expect(response.error?.value).toEqual({ errors: { [field]: ["can't be blank"] } });
     }
   });
 
@@ -101,35 +100,32 @@ describe('PUT /api/articles/:slug', () => {
     const [author, other] = await Promise.all([registerUser(), registerUser()]);
     const created = await createArticle(author);
 
-    const response = await api('PUT', `/api/articles/${created.slug}`, {
-      token: other.token,
-      body: { article: { title: 'Hijacked', body: 'Hijacked' } },
-    });
+    const response = await client.api
+      .articles({ slug: created.slug })
+      .put({ article: { title: 'Hijacked', body: 'Hijacked' } }, auth(other.token));
 
     expect(response.status).toBe(403);
-    expect(response.body).toEqual({ errors: { article: ['forbidden'] } });
-    const after = await api('GET', `/api/articles/${created.slug}`);
-    expect(after.body.article).toMatchObject({ title: created.title, body: created.body });
+    expect(response.error?.value).toEqual({ errors: { article: ['forbidden'] } });
+    const after = await client.api.articles({ slug: created.slug }).get();
+    expect(after.data?.article).toMatchObject({ title: created.title, body: created.body });
   });
 
   test('401 without a token, 404 for an unknown slug, 422 for invalid fields', async () => {
     const author = await registerUser();
     const created = await createArticle(author);
 
-    const anonymous = await api('PUT', `/api/articles/${created.slug}`, { body: { article: { body: 'x' } } });
-    const unknown = await api('PUT', `/api/articles/${uniqueName('nope-')}`, {
-      token: author.token,
-      body: { article: { body: 'x' } },
-    });
-    const invalid = await api('PUT', `/api/articles/${created.slug}`, {
-      token: author.token,
-      body: { article: { title: '' } },
-    });
+    const anonymous = await client.api.articles({ slug: created.slug }).put({ article: { body: 'x' } });
+    const unknown = await client.api
+      .articles({ slug: uniqueName('nope-') })
+      .put({ article: { body: 'x' } }, auth(author.token));
+    const invalid = await client.api
+      .articles({ slug: created.slug })
+      .put({ article: { title: '' } }, auth(author.token));
 
     expect(anonymous.status).toBe(401);
     expect(unknown.status).toBe(404);
     expect(invalid.status).toBe(422);
-    expect(invalid.body).toEqual({ errors: { title: ["can't be blank"] } });
+    expect(invalid.error?.value).toEqual({ errors: { title: ["can't be blank"] } });
   });
 });
 
@@ -138,35 +134,34 @@ describe('DELETE /api/articles/:slug', () => {
     const [author, other] = await Promise.all([registerUser(), registerUser()]);
     const created = await createArticle(author);
 
-    const response = await api('DELETE', `/api/articles/${created.slug}`, { token: other.token });
+    const response = await client.api.articles({ slug: created.slug }).delete(undefined, auth(other.token));
 
     expect(response.status).toBe(403);
-    expect((await api('GET', `/api/articles/${created.slug}`)).status).toBe(200);
+    expect((await client.api.articles({ slug: created.slug }).get()).status).toBe(200);
   });
 
   test('the author deletes it (204); its comments, favorites and tags go with it', async () => {
     const [author, reader] = await Promise.all([registerUser(), registerUser()]);
     const tag = uniqueName('gone');
     const created = await createArticle(author, { tagList: [tag] });
-    await api('POST', `/api/articles/${created.slug}/favorite`, { token: reader.token });
-    await api('POST', `/api/articles/${created.slug}/comments`, {
-      token: reader.token,
-      body: { comment: { body: 'Nice' } },
-    });
+    await client.api.articles({ slug: created.slug }).favorite.post(undefined, auth(reader.token));
+    await client.api.articles({ slug: created.slug }).comments.post({ comment: { body: 'Nice' } }, auth(reader.token));
 
-    const response = await api('DELETE', `/api/articles/${created.slug}`, { token: author.token });
+    const response = await send('DELETE', `/api/articles/${created.slug}`, { token: author.token });
 
     expect(response.status).toBe(204);
     expect(response.body).toBeNull();
-    expect((await api('GET', `/api/articles/${created.slug}`)).status).toBe(404);
-    expect((await api('GET', `/api/articles/${created.slug}/comments`)).status).toBe(404);
-    expect((await api('GET', `/api/articles?favorited=${reader.username}`)).body.articlesCount).toBe(0);
-    expect((await api('GET', '/api/tags')).body.tags).not.toContain(tag);
+    expect((await client.api.articles({ slug: created.slug }).get()).status).toBe(404);
+    expect((await client.api.articles({ slug: created.slug }).comments.get()).status).toBe(404);
+    expect((await client.api.articles.get({ query: { favorited: reader.username } })).data?.articlesCount).toBe(0);
+    expect((await client.api.tags.get()).data?.tags).not.toContain(tag);
   });
 
   test('401 without a token, 404 for an unknown slug', async () => {
     const author = await registerUser();
-    expect((await api('DELETE', `/api/articles/${uniqueName('x-')}`)).status).toBe(401);
-    expect((await api('DELETE', `/api/articles/${uniqueName('x-')}`, { token: author.token })).status).toBe(404);
+    expect((await client.api.articles({ slug: uniqueName('x-') }).delete()).status).toBe(401);
+    expect((await client.api.articles({ slug: uniqueName('x-') }).delete(undefined, auth(author.token))).status).toBe(
+      404,
+    );
   });
 });

@@ -6,7 +6,7 @@
 import { describe, expect, test } from 'bun:test';
 import { count, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { connect } from '../core/connection';
-import { auth, createArticle, ok, registerUser, send, testClient, uniqueName } from '../test/api';
+import { auth, createArticle, ok, registerUser, testClient, uniqueName } from '../test/api';
 import { changesSeen, operatorDb, testApp } from '../test/app';
 import { users } from '../users/schema/users.schema';
 import { articleTags } from './schema/article-tags.schema';

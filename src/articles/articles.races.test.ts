@@ -1,6 +1,8 @@
 /** Writers racing on one article: every loser gets a clean 4xx, never a 500. */
 import { describe, expect, test } from 'bun:test';
-import { api, createArticle, registerUser, uniqueName } from '../test/api';
+import { auth, createArticle, registerUser, testClient, uniqueName } from '../test/api';
+
+const client = await testClient();
 
 describe('races between writers', () => {
   test('an update racing a delete of the same article: whichever loses answers 404, never 500', async () => {
@@ -10,18 +12,18 @@ describe('races between writers', () => {
       // Half the updates move the slug (a new title), half change the body in place.
       const change = round % 2 === 0 ? { title: uniqueName('Renamed ') } : { body: 'changed' };
       const [update, removal] = await Promise.all([
-        api('PUT', `/api/articles/${article.slug}`, { token: author.token, body: { article: change } }),
-        api('DELETE', `/api/articles/${article.slug}`, { token: author.token }),
+        client.api.articles({ slug: article.slug }).put({ article: change }, auth(author.token)),
+        client.api.articles({ slug: article.slug }).delete(undefined, auth(author.token)),
       ]);
 
       expect([200, 404]).toContain(update.status);
-      if (update.status === 404) expect(update.body).toEqual({ errors: { article: ['not found'] } });
+      if (update.status === 404) expect(update.error?.value).toEqual({ errors: { article: ['not found'] } });
       if (removal.status === 204) continue;
       // The other order: a rename moved the article before the delete looked for its old slug.
       expect(removal.status).toBe(404);
-      expect(removal.body).toEqual({ errors: { article: ['not found'] } });
+      expect(removal.error?.value).toEqual({ errors: { article: ['not found'] } });
       expect(update.status).toBe(200);
-      expect(update.body.article.slug).not.toBe(article.slug);
+      expect(update.data?.article.slug).not.toBe(article.slug);
     }
   });
 });

@@ -1,7 +1,9 @@
 import { describe, expect, test } from 'bun:test';
-import { api, createArticle, registerUser, type TestUser } from '../test/api';
+import { auth, createArticle, ok, registerUser, type TestUser, testClient } from '../test/api';
 import { testApp } from '../test/app';
 import { RESERVED_SLUGS, slugCandidates, slugify } from './articles.slug';
+
+const client = await testClient();
 
 const { app } = await testApp();
 
@@ -45,7 +47,7 @@ describe('slugs never shadow a route', () => {
   function deletedAtEnd(author: TestUser, slug: string) {
     return {
       [Symbol.asyncDispose]: async () => {
-        await api('DELETE', `/api/articles/${slug}`, { token: author.token });
+        await client.api.articles({ slug }).delete(undefined, auth(author.token));
       },
     };
   }
@@ -72,21 +74,21 @@ describe('slugs never shadow a route', () => {
     await using _cleanup = deletedAtEnd(author, article.slug);
 
     expect(article.slug).toMatch(new RegExp(`^${name}-[a-z0-9]{6}$`));
-    expect((await api('GET', `/api/articles/${article.slug}`)).body.article.title).toBe(name);
+    expect((await client.api.articles({ slug: article.slug }).get()).data?.article.title).toBe(name);
   });
 
   test('a title changed to a route name moves the article to a suffixed slug', async () => {
     const author = await registerUser();
     const article = await createArticle(author);
 
-    const updated = await api('PUT', `/api/articles/${article.slug}`, {
-      token: author.token,
-      body: { article: { title: 'Feed' } },
-    });
-    await using _cleanup = deletedAtEnd(author, updated.body.article.slug);
-
+    const updated = await client.api
+      .articles({ slug: article.slug })
+      .put({ article: { title: 'Feed' } }, auth(author.token));
     expect(updated.status).toBe(200);
-    expect(updated.body.article.slug).toMatch(/^feed-[a-z0-9]{6}$/);
-    expect((await api('GET', `/api/articles/${updated.body.article.slug}`)).body.article.title).toBe('Feed');
+    const { slug } = ok(updated).article;
+    await using _cleanup = deletedAtEnd(author, slug);
+
+    expect(slug).toMatch(/^feed-[a-z0-9]{6}$/);
+    expect((await client.api.articles({ slug }).get()).data?.article.title).toBe('Feed');
   });
 });

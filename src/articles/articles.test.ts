@@ -1,12 +1,13 @@
 import { describe, expect, test } from 'bun:test';
-import { api, createArticle, ISO_UTC, registerUser, uniqueName } from '../test/api';
+import { auth, createArticle, ISO_UTC, ok, registerUser, send, testClient, uniqueName } from '../test/api';
+
+const client = await testClient();
 
 describe('POST /api/articles', () => {
   test('creates the article, 201, with everything the contract lists', async () => {
     const author = await registerUser();
-    const response = await api('POST', '/api/articles', {
-      token: author.token,
-      body: {
+    const response = await client.api.articles.post(
+      {
         article: {
           title: 'How to train your dragon',
           description: 'Ever wonder how?',
@@ -14,10 +15,11 @@ describe('POST /api/articles', () => {
           tagList: ['training', 'dragons', 'training', ' dragons '],
         },
       },
-    });
+      auth(author.token),
+    );
 
     expect(response.status).toBe(201);
-    const { article } = response.body;
+    const { article } = ok(response);
     expect(article).toEqual({
       slug: expect.stringMatching(/^how-to-train-your-dragon(-[a-z0-9]{6})?$/),
       title: 'How to train your dragon',
@@ -44,15 +46,12 @@ describe('POST /api/articles', () => {
     const title = uniqueName('Same title ');
     const responses = await Promise.all(
       Array.from({ length: 15 }, () =>
-        api('POST', '/api/articles', {
-          token: author.token,
-          body: { article: { title, description: 'd', body: 'b' } },
-        }),
+        client.api.articles.post({ article: { title, description: 'd', body: 'b' } }, auth(author.token)),
       ),
     );
 
     expect(responses.map((r) => r.status)).toEqual(Array(15).fill(201));
-    const slugs = responses.map((r) => r.body.article.slug);
+    const slugs = responses.map((r) => r.data?.article.slug);
     expect(new Set(slugs).size).toBe(15);
     for (const slug of slugs) expect(slug).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
   });
@@ -73,7 +72,7 @@ describe('POST /api/articles', () => {
     [{ tagList: [''] }, 'tagList', "can't be blank"],
   ])('refuses %j with 422 on %s', async (override, field, message) => {
     const author = await registerUser();
-    const response = await api('POST', '/api/articles', {
+    const response = await send('POST', '/api/articles', {
       token: author.token,
       body: { article: { title: 'A title', description: 'd', body: 'b', ...override } },
     });
@@ -83,9 +82,7 @@ describe('POST /api/articles', () => {
   });
 
   test('without a token: 401', async () => {
-    const response = await api('POST', '/api/articles', {
-      body: { article: { title: 't', description: 'd', body: 'b' } },
-    });
+    const response = await client.api.articles.post({ article: { title: 't', description: 'd', body: 'b' } });
 
     expect(response.status).toBe(401);
   });
@@ -95,23 +92,23 @@ describe('GET /api/articles/:slug', () => {
   test('returns the article to anyone; flags are computed for the viewer', async () => {
     const [author, reader] = await Promise.all([registerUser(), registerUser()]);
     const created = await createArticle(author, { tagList: ['a'] });
-    await api('POST', `/api/profiles/${author.username}/follow`, { token: reader.token });
-    await api('POST', `/api/articles/${created.slug}/favorite`, { token: reader.token });
+    await client.api.profiles({ username: author.username }).follow.post(undefined, auth(reader.token));
+    await client.api.articles({ slug: created.slug }).favorite.post(undefined, auth(reader.token));
 
-    const anonymous = await api('GET', `/api/articles/${created.slug}`);
-    const asReader = await api('GET', `/api/articles/${created.slug}`, { token: reader.token });
+    const anonymous = await client.api.articles({ slug: created.slug }).get();
+    const asReader = await client.api.articles({ slug: created.slug }).get(auth(reader.token));
 
     expect(anonymous.status).toBe(200);
-    expect(anonymous.body.article).toMatchObject({ slug: created.slug, body: 'The body', favorited: false });
-    expect(anonymous.body.article.author.following).toBe(false);
-    expect(asReader.body.article).toMatchObject({ favorited: true, favoritesCount: 1 });
-    expect(asReader.body.article.author.following).toBe(true);
+    expect(anonymous.data?.article).toMatchObject({ slug: created.slug, body: 'The body', favorited: false });
+    expect(anonymous.data?.article.author.following).toBe(false);
+    expect(asReader.data?.article).toMatchObject({ favorited: true, favoritesCount: 1 });
+    expect(asReader.data?.article.author.following).toBe(true);
   });
 
   test('an unknown slug is a 404 with an errors body', async () => {
-    const response = await api('GET', `/api/articles/${uniqueName('no-such-slug-')}`);
+    const response = await client.api.articles({ slug: uniqueName('no-such-slug-') }).get();
 
     expect(response.status).toBe(404);
-    expect(response.body).toEqual({ errors: { article: ['not found'] } });
+    expect(response.error?.value).toEqual({ errors: { article: ['not found'] } });
   });
 });

@@ -5,10 +5,22 @@
 import { describe, expect, test } from 'bun:test';
 import { eq } from 'drizzle-orm';
 import { articles } from '../articles/schema/articles.schema';
-import { api, createArticle, INVALID_PAGING, registerUser, type TestUser, uniqueName } from '../test/api';
+import {
+  createArticle,
+  errorsOf,
+  INVALID_PAGING,
+  ok,
+  registerUser,
+  send,
+  type TestUser,
+  testClient,
+  uniqueName,
+} from '../test/api';
 import { testApp } from '../test/app';
 import { users } from '../users/schema/users.schema';
 import { comments } from './schema/comments.schema';
+
+const client = await testClient();
 
 const { db } = (await testApp()).database;
 
@@ -34,7 +46,7 @@ async function seedComments(slug: string, author: TestUser, count: number, body 
 async function articleWithComments(count: number, body?: (i: number) => string) {
   const author = await registerUser();
   const article = await createArticle(author);
-  return { slug: article.slug as string, newestFirst: await seedComments(article.slug, author, count, body) };
+  return { slug: article.slug, newestFirst: await seedComments(article.slug, author, count, body) };
 }
 
 const idsOf = (body: { comments: { id: number }[] }) => body.comments.map((comment) => comment.id);
@@ -43,28 +55,30 @@ describe('GET /api/articles/:slug/comments, paged', () => {
   test('a front end that sends no paging gets the newest 100 comments, newest first, and a link to the rest', async () => {
     const { slug, newestFirst } = await articleWithComments(105);
 
-    const response = await api('GET', `/api/articles/${slug}/comments`);
+    const response = await client.api.articles({ slug }).comments.get();
 
     expect(response.status).toBe(200);
-    expect(idsOf(response.body)).toEqual(newestFirst.slice(0, 100));
-    expect(response.headers.get('link')).toBe('<?limit=100&offset=100>; rel="next"');
+    expect(idsOf(ok(response))).toEqual(newestFirst.slice(0, 100));
+    expect(response.response.headers.get('link')).toBe('<?limit=100&offset=100>; rel="next"');
   });
 
   test('limit and offset page through them: stable, ties broken by id, the Link header leading on', async () => {
     const { slug, newestFirst } = await articleWithComments(7);
     const pages: number[][] = [];
-    let path: string | undefined = `/api/articles/${slug}/comments?limit=3`;
+    let next: URL | undefined = new URL(`http://localhost/api/articles/${slug}/comments?limit=3`);
 
-    while (path) {
-      const response = await api('GET', path);
+    while (next) {
+      expect(next.pathname).toBe(`/api/articles/${slug}/comments`);
+      const query: Record<string, string> = Object.fromEntries(next.searchParams);
+      const response = await client.api.articles({ slug }).comments.get({ query });
       expect(response.status).toBe(200);
-      pages.push(idsOf(response.body));
-      const link = response.headers.get('link')?.match(/^<([^>]+)>; rel="next"$/)?.[1];
-      path = link && new URL(link, `http://localhost${path}`).href.slice('http://localhost'.length);
+      pages.push(idsOf(ok(response)));
+      const link: string | undefined = response.response.headers.get('link')?.match(/^<([^>]+)>; rel="next"$/)?.[1];
+      next = link === undefined ? undefined : new URL(link, next);
     }
 
     expect(pages).toEqual([newestFirst.slice(0, 3), newestFirst.slice(3, 6), newestFirst.slice(6)]);
-    expect(idsOf((await api('GET', `/api/articles/${slug}/comments?offset=5&limit=2`)).body)).toEqual(
+    expect(idsOf(ok(await client.api.articles({ slug }).comments.get({ query: { offset: '5', limit: '2' } })))).toEqual(
       newestFirst.slice(5),
     );
   });
@@ -73,16 +87,20 @@ describe('GET /api/articles/:slug/comments, paged', () => {
     // 10,000 characters of three UTF-8 bytes each: about 30 KB per comment, 4.5 MB in all.
     const { slug, newestFirst } = await articleWithComments(150, (i) => `${i}`.padEnd(10_000, '€'));
 
-    const first = await api('GET', `/api/articles/${slug}/comments`);
-    const shown = first.body.comments.length;
+    const first = await client.api.articles({ slug }).comments.get();
+    const shown = ok(first).comments.length;
     expect(shown).toBeGreaterThan(30);
     expect(shown).toBeLessThan(40);
-    expect(Buffer.byteLength(JSON.stringify(first.body))).toBeLessThan(1024 * 1024 + 32_000);
-    expect(first.headers.get('link')).toBe(`<?limit=100&offset=${shown}>; rel="next"`);
+    expect(Buffer.byteLength(JSON.stringify(first.data))).toBeLessThan(1024 * 1024 + 32_000);
+    expect(first.response.headers.get('link')).toBe(`<?limit=100&offset=${shown}>; rel="next"`);
 
-    const ids = idsOf(first.body);
+    const ids = idsOf(ok(first));
     for (let offset = shown; offset < 150; offset += 30) {
-      ids.push(...idsOf((await api('GET', `/api/articles/${slug}/comments?offset=${offset}&limit=30`)).body));
+      ids.push(
+        ...idsOf(
+          ok(await client.api.articles({ slug }).comments.get({ query: { offset: String(offset), limit: '30' } })),
+        ),
+      );
     }
     expect(ids).toEqual(newestFirst);
   });
@@ -90,32 +108,34 @@ describe('GET /api/articles/:slug/comments, paged', () => {
   test('an offset past the end is an empty page; an unknown article is a 404 however it is paged', async () => {
     const { slug } = await articleWithComments(3);
 
-    const past = await api('GET', `/api/articles/${slug}/comments?offset=3`);
+    const past = await client.api.articles({ slug }).comments.get({ query: { offset: '3' } });
     expect(past.status).toBe(200);
-    expect(past.body).toEqual({ comments: [] });
-    expect(past.headers.get('link')).toBeNull();
-    const unknown = await api('GET', `/api/articles/${uniqueName('nope-')}/comments?limit=5&offset=5`);
+    expect(past.data).toEqual({ comments: [] });
+    expect(past.response.headers.get('link')).toBeNull();
+    const unknown = await client.api
+      .articles({ slug: uniqueName('nope-') })
+      .comments.get({ query: { limit: '5', offset: '5' } });
     expect(unknown.status).toBe(404);
-    expect(unknown.body).toEqual({ errors: { article: ['not found'] } });
+    expect(unknown.error?.value).toEqual({ errors: { article: ['not found'] } });
   });
 
   test.each(INVALID_PAGING)('refuses %s with 422 on %s, like the article lists', async (query, field) => {
     const { slug } = await articleWithComments(1);
 
-    const response = await api('GET', `/api/articles/${slug}/comments?${query}`);
+    const response = await send('GET', `/api/articles/${slug}/comments?${query}`);
 
     expect(response.status).toBe(422);
-    expect(Object.keys(response.body.errors)).toEqual([field]);
+    expect(Object.keys(errorsOf(response.body))).toEqual([field]);
   });
 
   test('browsers may read the Link header across origins', async () => {
     const { slug } = await articleWithComments(2);
 
-    const response = await api('GET', `/api/articles/${slug}/comments?limit=1`, {
-      headers: { origin: 'https://front.example' },
-    });
+    const response = await client.api
+      .articles({ slug })
+      .comments.get({ headers: { origin: 'https://front.example' }, query: { limit: '1' } });
 
-    expect(response.headers.get('link')).toBe('<?limit=1&offset=1>; rel="next"');
-    expect(response.headers.get('access-control-expose-headers')).toContain('Link');
+    expect(response.response.headers.get('link')).toBe('<?limit=1&offset=1>; rel="next"');
+    expect(response.response.headers.get('access-control-expose-headers')).toContain('Link');
   });
 });

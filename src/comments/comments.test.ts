@@ -1,8 +1,10 @@
 import { describe, expect, test } from 'bun:test';
-import { api, createArticle, ISO_UTC, registerUser, uniqueName } from '../test/api';
+import { auth, createArticle, errorsOf, ISO_UTC, ok, registerUser, send, testClient, uniqueName } from '../test/api';
+
+const client = await testClient();
 
 async function comment(slug: string, token: string, body = 'Thank you so much!') {
-  return api('POST', `/api/articles/${slug}/comments`, { token, body: { comment: { body } } });
+  return client.api.articles({ slug }).comments.post({ comment: { body } }, auth(token));
 }
 
 describe('POST /api/articles/:slug/comments', () => {
@@ -13,7 +15,7 @@ describe('POST /api/articles/:slug/comments', () => {
     const response = await comment(article.slug, reader.token);
 
     expect(response.status).toBe(201);
-    expect(response.body).toEqual({
+    expect(response.data).toEqual({
       comment: {
         id: expect.any(Number),
         body: 'Thank you so much!',
@@ -28,20 +30,20 @@ describe('POST /api/articles/:slug/comments', () => {
     const author = await registerUser();
     const article = await createArticle(author);
 
-    expect(
-      (await api('POST', `/api/articles/${article.slug}/comments`, { body: { comment: { body: 'x' } } })).status,
-    ).toBe(401);
+    expect((await client.api.articles({ slug: article.slug }).comments.post({ comment: { body: 'x' } })).status).toBe(
+      401,
+    );
     expect((await comment(uniqueName('nope-'), author.token)).status).toBe(404);
     const blank = await comment(article.slug, author.token, '  ');
     expect(blank.status).toBe(422);
-    expect(blank.body).toEqual({ errors: { body: ["can't be blank"] } });
-    const missing = await api('POST', `/api/articles/${article.slug}/comments`, {
+    expect(blank.error?.value).toEqual({ errors: { body: ["can't be blank"] } });
+    const missing = await send('POST', `/api/articles/${article.slug}/comments`, {
       token: author.token,
       body: { comment: {} },
     });
     expect(missing.status).toBe(422);
     const tooLong = await comment(article.slug, author.token, 'x'.repeat(10_001));
-    expect(tooLong.body).toEqual({ errors: { body: ['is too long (maximum is 10000 characters)'] } });
+    expect(tooLong.error?.value).toEqual({ errors: { body: ['is too long (maximum is 10000 characters)'] } });
   });
 });
 
@@ -49,28 +51,28 @@ describe('GET /api/articles/:slug/comments', () => {
   test('lists the comments newest first, with following computed for the viewer', async () => {
     const [author, reader] = await Promise.all([registerUser(), registerUser()]);
     const article = await createArticle(author);
-    const first = (await comment(article.slug, author.token, 'first')).body.comment;
-    const second = (await comment(article.slug, reader.token, 'second')).body.comment;
-    await api('POST', `/api/profiles/${author.username}/follow`, { token: reader.token });
+    const first = ok(await comment(article.slug, author.token, 'first')).comment;
+    const second = ok(await comment(article.slug, reader.token, 'second')).comment;
+    await client.api.profiles({ username: author.username }).follow.post(undefined, auth(reader.token));
 
-    const anonymous = await api('GET', `/api/articles/${article.slug}/comments`);
-    const asReader = await api('GET', `/api/articles/${article.slug}/comments`, { token: reader.token });
+    const anonymous = await client.api.articles({ slug: article.slug }).comments.get();
+    const asReader = await client.api.articles({ slug: article.slug }).comments.get(auth(reader.token));
 
     expect(anonymous.status).toBe(200);
-    expect(anonymous.body.comments.map((c: { id: number }) => c.id)).toEqual([second.id, first.id]);
-    expect(anonymous.body.comments[1]).toEqual(first);
-    expect(asReader.body.comments[1].author.following).toBe(true);
-    expect(asReader.body.comments[0].author.following).toBe(false);
+    expect(anonymous.data?.comments.map((c) => c.id)).toEqual([second.id, first.id]);
+    expect(anonymous.data?.comments[1]).toEqual(first);
+    expect(asReader.data?.comments[1]?.author.following).toBe(true);
+    expect(asReader.data?.comments[0]?.author.following).toBe(false);
   });
 
   test('an article without comments has an empty list; an unknown one is a 404', async () => {
     const author = await registerUser();
     const article = await createArticle(author);
 
-    expect((await api('GET', `/api/articles/${article.slug}/comments`)).body).toEqual({ comments: [] });
-    const unknown = await api('GET', `/api/articles/${uniqueName('nope-')}/comments`);
+    expect((await client.api.articles({ slug: article.slug }).comments.get()).data).toEqual({ comments: [] });
+    const unknown = await client.api.articles({ slug: uniqueName('nope-') }).comments.get();
     expect(unknown.status).toBe(404);
-    expect(unknown.body).toEqual({ errors: { article: ['not found'] } });
+    expect(unknown.error?.value).toEqual({ errors: { article: ['not found'] } });
   });
 });
 
@@ -78,34 +80,36 @@ describe('DELETE /api/articles/:slug/comments/:id', () => {
   test('the comment author deletes it (204) and it is gone', async () => {
     const [author, reader] = await Promise.all([registerUser(), registerUser()]);
     const article = await createArticle(author);
-    const created = (await comment(article.slug, reader.token)).body.comment;
+    const created = ok(await comment(article.slug, reader.token)).comment;
 
-    const response = await api('DELETE', `/api/articles/${article.slug}/comments/${created.id}`, {
-      token: reader.token,
-    });
+    const response = await client.api
+      .articles({ slug: article.slug })
+      .comments({ id: created.id })
+      .delete(undefined, auth(reader.token));
 
     expect(response.status).toBe(204);
-    expect((await api('GET', `/api/articles/${article.slug}/comments`)).body.comments).toEqual([]);
+    expect((await client.api.articles({ slug: article.slug }).comments.get()).data?.comments).toEqual([]);
   });
 
   test('anyone else gets 403 and the comment stays, the article author included', async () => {
     const [author, reader] = await Promise.all([registerUser(), registerUser()]);
     const article = await createArticle(author);
-    const created = (await comment(article.slug, reader.token)).body.comment;
+    const created = ok(await comment(article.slug, reader.token)).comment;
 
-    const response = await api('DELETE', `/api/articles/${article.slug}/comments/${created.id}`, {
-      token: author.token,
-    });
+    const response = await client.api
+      .articles({ slug: article.slug })
+      .comments({ id: created.id })
+      .delete(undefined, auth(author.token));
 
     expect(response.status).toBe(403);
-    expect(response.body).toEqual({ errors: { comment: ['forbidden'] } });
-    expect((await api('GET', `/api/articles/${article.slug}/comments`)).body.comments).toHaveLength(1);
+    expect(response.error?.value).toEqual({ errors: { comment: ['forbidden'] } });
+    expect((await client.api.articles({ slug: article.slug }).comments.get()).data?.comments).toHaveLength(1);
   });
 
   test('404 for an unknown comment, a comment of another article, an odd id or an unknown article', async () => {
     const author = await registerUser();
     const [article, other] = await Promise.all([createArticle(author), createArticle(author)]);
-    const onOther = (await comment(other.slug, author.token)).body.comment;
+    const onOther = ok(await comment(other.slug, author.token)).comment;
 
     for (const path of [
       `/api/articles/${article.slug}/comments/2147483000`,
@@ -115,18 +119,18 @@ describe('DELETE /api/articles/:slug/comments/:id', () => {
       `/api/articles/${article.slug}/comments/99999999999999999999`,
       `/api/articles/${uniqueName('nope-')}/comments/${onOther.id}`,
     ]) {
-      const response = await api('DELETE', path, { token: author.token });
+      const response = await send('DELETE', path, { token: author.token });
       expect(response.status).toBe(404);
-      expect(response.body.errors).toBeDefined();
+      expect(errorsOf(response.body)).toBeDefined();
     }
-    expect((await api('GET', `/api/articles/${other.slug}/comments`)).body.comments).toHaveLength(1);
+    expect((await client.api.articles({ slug: other.slug }).comments.get()).data?.comments).toHaveLength(1);
   });
 
   test('401 without a token', async () => {
     const author = await registerUser();
     const article = await createArticle(author);
-    const created = (await comment(article.slug, author.token)).body.comment;
+    const created = ok(await comment(article.slug, author.token)).comment;
 
-    expect((await api('DELETE', `/api/articles/${article.slug}/comments/${created.id}`)).status).toBe(401);
+    expect((await client.api.articles({ slug: article.slug }).comments({ id: created.id }).delete()).status).toBe(401);
   });
 });

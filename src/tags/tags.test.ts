@@ -1,7 +1,9 @@
 import { describe, expect, test } from 'bun:test';
 import { sql } from 'drizzle-orm';
-import { api, createArticle, registerUser, uniqueName } from '../test/api';
+import { auth, createArticle, registerUser, testClient, uniqueName } from '../test/api';
 import { testApp } from '../test/app';
+
+const client = await testClient();
 
 const { db } = (await testApp()).database;
 
@@ -13,10 +15,10 @@ describe('GET /api/tags', () => {
     await createArticle(author, { tagList: [common, medium] });
     await createArticle(author, { tagList: [common] });
 
-    const response = await api('GET', '/api/tags');
+    const response = await client.api.tags.get();
 
     expect(response.status).toBe(200);
-    const ours = response.body.tags.filter((tag: string) => [rare, common, medium].includes(tag));
+    const ours = response.data?.tags.filter((tag) => [rare, common, medium].includes(tag));
     expect(ours).toEqual([common, medium, rare]);
   });
 
@@ -24,11 +26,11 @@ describe('GET /api/tags', () => {
     const author = await registerUser();
     const tag = uniqueName('fleeting');
     const article = await createArticle(author, { tagList: [tag] });
-    expect((await api('GET', '/api/tags')).body.tags).toContain(tag);
+    expect((await client.api.tags.get()).data?.tags).toContain(tag);
 
-    await api('PUT', `/api/articles/${article.slug}`, { token: author.token, body: { article: { tagList: [] } } });
+    await client.api.articles({ slug: article.slug }).put({ article: { tagList: [] } }, auth(author.token));
 
-    expect((await api('GET', '/api/tags')).body.tags).not.toContain(tag);
+    expect((await client.api.tags.get()).data?.tags).not.toContain(tag);
   });
 });
 
@@ -40,15 +42,14 @@ describe('tags.article_count, the retired count the next release drops', () => {
     await db.execute(sql`alter table tags drop column article_count`);
     try {
       const article = await createArticle(author, { tagList: [first] });
-      const updated = await api('PUT', `/api/articles/${article.slug}`, {
-        token: author.token,
-        body: { article: { tagList: [first, second] } },
-      });
+      const updated = await client.api
+        .articles({ slug: article.slug })
+        .put({ article: { tagList: [first, second] } }, auth(author.token));
 
       expect(article.tagList).toEqual([first]);
       expect(updated.status).toBe(200);
-      expect(updated.body.article.tagList.toSorted()).toEqual([first, second].toSorted());
-      expect((await api('GET', '/api/tags')).body.tags).toEqual(expect.arrayContaining([first, second]));
+      expect(updated.data?.article.tagList.toSorted()).toEqual([first, second].toSorted());
+      expect((await client.api.tags.get()).data?.tags).toEqual(expect.arrayContaining([first, second]));
     } finally {
       // Back as the migrations left it, for the tests that follow.
       await db.execute(sql`alter table tags add column article_count integer default 0 not null`);

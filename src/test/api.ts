@@ -10,7 +10,7 @@
  */
 import { treaty } from '@elysiajs/eden';
 import type { App } from '../app';
-import type { SingleArticleResponse } from '../articles/articles.model';
+import type { Article, ArticleChanges } from '../articles/articles.model';
 import type { ErrorFields } from '../core/errors';
 import { testApp } from './app';
 
@@ -96,14 +96,8 @@ export async function registerUser(overrides: Partial<Omit<TestUser, 'token'>> =
   return { ...user, token: registered.token };
 }
 
-export interface ArticleInput {
-  title?: string;
-  description?: string;
-  body?: string;
-  tagList?: string[];
-}
-
-export type Article = (typeof SingleArticleResponse.static)['article'];
+/** What createArticle fills in where a test does not say. */
+export type ArticleInput = ArticleChanges;
 
 /** Creates an article as this user and returns it as the API did. */
 export async function createArticle(author: TestUser, article: ArticleInput = {}): Promise<Article> {
