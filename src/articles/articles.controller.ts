@@ -25,9 +25,9 @@ export const articlesController = (articles: ArticlesService, guards: RouteGuard
     .use(guards)
     .get(
       '/articles',
-      async ({ query: { tag, author, favorited, ...paging }, viewerId, ...context }) =>
+      async ({ query: { tag, author, favorited, ...paging }, viewerId, request, set }) =>
         reply(
-          context,
+          { request, set },
           await articles.listRecentArticles(
             { tag, author, favoritedBy: favorited },
             pageOf(paging, ARTICLES_PAGE_SIZE),
@@ -66,7 +66,8 @@ export const articlesController = (articles: ArticlesService, guards: RouteGuard
     )
     .get(
       '/articles/:slug',
-      async ({ params, viewerId, ...context }) => reply(context, await articles.getArticle(params.slug, viewerId)),
+      async ({ params, viewerId, request, set }) =>
+        reply({ request, set }, await articles.getArticle(params.slug, viewerId)),
       {
         optionalAuth: true,
         params: SlugParams,

@@ -38,8 +38,8 @@ export const commentsController = (comments: CommentsService, guards: RouteGuard
     .use(guards)
     .get(
       '/articles/:slug/comments',
-      async ({ params, query, viewerId, ...context }) =>
-        reply(context, await comments.getComments(params.slug, pageOf(query, COMMENTS_PAGE_SIZE), viewerId)),
+      async ({ params, query, viewerId, request, set }) =>
+        reply({ request, set }, await comments.getComments(params.slug, pageOf(query, COMMENTS_PAGE_SIZE), viewerId)),
       {
         optionalAuth: true,
         params: ArticleCommentsParams,

@@ -48,19 +48,27 @@ interface ReplyContext {
  * own value serialized here (its type is the route's response model's, so the compiler checks its
  * shape; src/core/conditional.test.ts checks the bodies against the models). Shared answers may be
  * stored by any HTTP cache but must be revalidated (no-cache); they differ with the token (Vary).
+ *
+ * The Response carries every header set so far (the request id, security and CORS headers), and
+ * `set.headers` is left empty: Elysia then sends it as it is, rather than copying it into a second
+ * Response with those headers merged in, which costs a cache hit about a tenth of its time.
  */
 export function reply<Value>({ request, set }: ReplyContext, answer: Answer<Value>): Response {
   const shared = 'shared' in answer;
   const etag = shared ? answer.shared.etag : answer.etag;
-  Object.assign(set.headers, shared ? answer.shared.headers : answer.headers);
-  set.headers.etag = etag;
-  set.headers['cache-control'] = shared ? 'no-cache' : 'private, no-cache';
-  const vary = set.headers.vary;
-  set.headers.vary = vary ? `${vary}, Authorization` : 'Authorization';
+  const headers = Object.assign(set.headers, shared ? answer.shared.headers : answer.headers);
+  set.headers = {};
+  headers.etag = etag;
+  headers['cache-control'] = shared ? 'no-cache' : 'private, no-cache';
+  // They differ with the token; CORS adds Origin when it answers per origin. Its `*` (any origin
+  // allowed) would forbid every cache from reusing them: the answer is the same for all origins then.
+  headers.vary = headers.vary && headers.vary !== '*' ? `${headers.vary}, Authorization` : 'Authorization';
   if (hasCurrent(request.headers.get('if-none-match'), etag)) {
     set.status = 304;
-    return new Response(null, { status: 304 });
+    return new Response(null, { status: 304, headers: headers as Record<string, string> });
   }
-  set.headers['content-type'] = 'application/json';
-  return new Response(shared ? answer.shared.json : JSON.stringify(answer.own));
+  headers['content-type'] = 'application/json';
+  return new Response(shared ? answer.shared.json : JSON.stringify(answer.own), {
+    headers: headers as Record<string, string>,
+  });
 }

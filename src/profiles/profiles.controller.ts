@@ -14,7 +14,8 @@ export const profilesController = (profiles: ProfilesService, guards: RouteGuard
     .use(guards)
     .get(
       '/profiles/:username',
-      async ({ params, viewerId, ...context }) => reply(context, await profiles.getProfile(params.username, viewerId)),
+      async ({ params, viewerId, request, set }) =>
+        reply({ request, set }, await profiles.getProfile(params.username, viewerId)),
       {
         optionalAuth: true,
         params: UsernameParams,

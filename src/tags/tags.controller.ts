@@ -9,6 +9,6 @@ export const TAGS_TAG: ApiTag = { name: 'Tags', description: 'The tags in use' }
 export const tagsController = (tags: TagsService) =>
   new Elysia({ name: 'tags.controller', detail: { tags: [TAGS_TAG.name] } }).get(
     '/tags',
-    async (context) => reply(context, { shared: await tags.popularTags() }),
+    async ({ request, set }) => reply({ request, set }, { shared: await tags.popularTags() }),
     { response: TagsResponse, detail: { summary: 'The tags in use, most used first' } },
   );
