@@ -1,5 +1,5 @@
 import { Elysia, t } from 'elysia';
-import { reply } from '../core/conditional';
+import { freshAnswer, reply } from '../core/conditional';
 import { type ApiTag, TOKEN_OPTIONAL, TOKEN_REQUIRED } from '../core/docs';
 import { errorResponsesFor } from '../core/models';
 import { pageOf } from '../core/paging';
@@ -43,7 +43,8 @@ export const articlesController = (articles: ArticlesService, guards: RouteGuard
     )
     .get(
       '/articles/feed',
-      ({ query, currentUserId }) => articles.feed(pageOf(query, ARTICLES_PAGE_SIZE), currentUserId),
+      async ({ query, currentUserId, request, set }) =>
+        reply({ request, set }, freshAnswer(await articles.feed(pageOf(query, ARTICLES_PAGE_SIZE), currentUserId))),
       {
         auth: true,
         query: FeedQuery,

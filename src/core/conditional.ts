@@ -11,7 +11,9 @@ import { etagOf, type Shared } from './read-cache';
  * A read's answer: the shared one as it is kept, or a viewer's own, made of it and their flags.
  * (`Value` is the response body's type; the controller's response model checks a viewer's own.)
  */
-export type Answer<Value> = { shared: Shared<Value> } | { own: Value; etag: string; headers: Shared<Value>['headers'] };
+export type Answer<Value> =
+  | { shared: Shared<Value> }
+  | { own: Value; etag: string; headers: Shared<Value>['headers']; json?: string };
 
 /** A viewer's flags: for each flag, the keys (slugs, usernames) it is set for. */
 export type Flags = Record<string, ReadonlySet<string>>;
@@ -28,6 +30,15 @@ export function ownAnswer<Value, ViewerFlags extends Flags>(
     etag: etagOf(`${shared.etag} ${set.join(' ')}`),
     headers: shared.headers,
   };
+}
+
+/**
+ * A viewer's own answer read afresh (the feed, the signed-in user): tagged by its content, so a
+ * client that has it gets 304, though the read was made.
+ */
+export function freshAnswer<Value>(value: Value): Answer<Value> {
+  const json = JSON.stringify(value);
+  return { own: value, json, etag: etagOf(json), headers: {} };
 }
 
 /** Any validator of `ifNoneMatch` names `etag` (weak comparison, as GET and HEAD use). */
@@ -68,7 +79,7 @@ export function reply<Value>({ request, set }: ReplyContext, answer: Answer<Valu
     return new Response(null, { status: 304, headers: headers as Record<string, string> });
   }
   headers['content-type'] = 'application/json';
-  return new Response(shared ? answer.shared.json : JSON.stringify(answer.own), {
+  return new Response(shared ? answer.shared.json : (answer.json ?? JSON.stringify(answer.own)), {
     headers: headers as Record<string, string>,
   });
 }

@@ -10,7 +10,7 @@ import { MultipleArticlesResponse, SingleArticleResponse } from '../articles/art
 import { MultipleCommentsResponse } from '../comments/comments.model';
 import { ProfileResponse } from '../profiles/profiles.model';
 import { TagsResponse } from '../tags/tags.model';
-import { api, createArticle, registerUser, uniqueName } from '../test/api';
+import { api, createArticle, registerUser, send, uniqueName } from '../test/api';
 import { changesSeen, operatorDb, testApp, testSettings } from '../test/app';
 import { messagesOf, parseChange } from './change-feed';
 
@@ -194,6 +194,41 @@ describe.skipIf(!kept)('conditional GETs', () => {
       expect((await api('GET', path, { headers: { 'if-none-match': `"other", ${etag}` } })).status).toBe(304);
       expect((await api('GET', path, { headers: { 'if-none-match': '"other"' } })).status).toBe(200);
     }
+  });
+});
+
+describe('conditional GETs of reads made afresh', () => {
+  test('the feed: a private ETag of its content, 304 when the client has it, 200 once it changed', async () => {
+    const [author, reader] = await Promise.all([registerUser(), registerUser()]);
+    await send('POST', `/api/profiles/${author.username}/follow`, { token: reader.token });
+    await createArticle(author);
+    const first = await send('GET', '/api/articles/feed', { token: reader.token });
+    expect(first.status).toBe(200);
+    expect(first.headers.get('cache-control')).toBe('private, no-cache');
+    expect(first.headers.get('vary')).toBe('Authorization');
+    // The body is sent as read, not checked by the route's model on the way out: it must fit it exactly.
+    expect(Value.Check(MultipleArticlesResponse, first.body)).toBe(true);
+    expect(Value.Clean(MultipleArticlesResponse, structuredClone(first.body))).toEqual(first.body);
+    const etag = first.headers.get('etag') ?? '';
+    expect(etag).toStartWith('W/"');
+    const again = await send('GET', '/api/articles/feed', { token: reader.token, headers: { 'if-none-match': etag } });
+    expect(again.status).toBe(304);
+    expect(again.body).toBeNull();
+
+    await createArticle(author);
+    const changed = await send('GET', '/api/articles/feed', {
+      token: reader.token,
+      headers: { 'if-none-match': etag },
+    });
+    expect(changed.status).toBe(200);
+    expect(changed.headers.get('etag')).not.toBe(etag);
+  });
+
+  test('the signed-in user is never stored: it carries a new token each time', async () => {
+    const user = await registerUser();
+    const answer = await send('GET', '/api/user', { token: user.token });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('cache-control')).toBe('no-store');
   });
 });
 

@@ -47,11 +47,19 @@ export function usersController(
   return new Elysia({ name: 'users.controller', detail: { tags: [USERS_TAG.name] } })
     .use(guards)
     .use(credentialsRoutes)
-    .get('/user', async ({ session }) => ({ user: await users.currentUser(session) }), {
-      auth: true,
-      response: { 200: UserResponse, ...errorResponses(401) },
-      detail: { ...TOKEN_REQUIRED, summary: 'Get the current user' },
-    })
+    .get(
+      '/user',
+      async ({ session, set }) => {
+        // It carries a token, a new one each time: no cache may keep it, and an ETag would never match.
+        set.headers['cache-control'] = 'no-store';
+        return { user: await users.currentUser(session) };
+      },
+      {
+        auth: true,
+        response: { 200: UserResponse, ...errorResponses(401) },
+        detail: { ...TOKEN_REQUIRED, summary: 'Get the current user' },
+      },
+    )
     .put('/user', async ({ session, body }) => ({ user: await users.updateCurrentUser(session, body.user) }), {
       auth: true,
       writeLimit: true,
